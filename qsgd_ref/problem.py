@@ -1,0 +1,268 @@
+"""The problem model (clauses MAP-1, MAP-3, FMT-1): parsing, validation, exact numbers, I/O.
+
+A :class:`Problem` holds the maps F_ℓ exactly (object arrays of Fractions), either one map
+for every step or one per step (SGD, clause MAP-3). Float64 and mpmath views are derived.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qsgd_ref import limits
+from qsgd_ref.errors import InputError
+from qsgd_ref.precision import NotExact, json_loads_exact, parse_exact
+from qsgd_ref.specpaths import schema_path
+
+SCHEMA = "qsgd-ref.problem.v1"
+#: Largest accepted horizon and order: beyond these no computation here is meaningful.
+MAX_STEPS = 10**7
+MAX_ORDER = 64
+MAX_DEGREE = 16
+
+Map = dict[int, np.ndarray]  # ℓ -> exact object array: (n,) for ℓ = 0, (n, n^ℓ) for ℓ ≥ 1
+
+
+@dataclass(frozen=True)
+class Problem:
+    """u(t+1) = u(t) + Σ_ℓ F_ℓ(t) u(t)^{⊗ℓ}, u(0) = u0, for ``steps`` steps, truncated at ``order``.
+
+    ``maps`` has one entry (time-independent) or ``steps`` entries (clause MAP-3).
+    """
+
+    u0: np.ndarray
+    maps: tuple[Map, ...]
+    steps: int
+    order: int
+    name: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return int(self.u0.shape[0])
+
+    @property
+    def time_dependent(self) -> bool:
+        return len(self.maps) != 1
+
+    @property
+    def degree(self) -> int:
+        """q, the largest ℓ with a non-zero F_ℓ at some step (1 if the map is affine or zero)."""
+        ls = [ell for m in self.maps for ell, a in m.items() if any(x != 0 for x in a.ravel())]
+        return max([1, *ls])
+
+    def map_at(self, t: int) -> Map:
+        """The exact map applied in the step t → t+1."""
+        return self.maps[0] if len(self.maps) == 1 else self.maps[t]
+
+    def float_map_at(self, t: int) -> dict[int, np.ndarray]:
+        """The map of step t in float64 (each entry correctly rounded)."""
+        return {ell: a.astype(float) for ell, a in self.map_at(t).items()}
+
+    def u0_float(self) -> np.ndarray:
+        return self.u0.astype(float)
+
+    def with_(self, *, steps: int | None = None, order: int | None = None) -> Problem:
+        """A copy with another horizon or order (validated like a loaded problem)."""
+        new_steps = self.steps if steps is None else steps
+        new_order = self.order if order is None else order
+        _check_horizon(new_steps, new_order, self.n, len(self.maps))
+        return Problem(self.u0, self.maps, new_steps, new_order, self.name, dict(self.meta))
+
+    def to_json(self) -> dict[str, Any]:
+        """The problem as a qsgd-ref.problem.v1 document (exact rationals as "p/q" strings)."""
+        doc: dict[str, Any] = {"schema": SCHEMA}
+        if self.name:
+            doc["name"] = self.name
+        maps = [_map_to_json(m) for m in self.maps]
+        if self.time_dependent:
+            doc["F_steps"] = maps
+        else:
+            doc["F"] = maps[0]
+        doc["u0"] = [_exact_str(x) for x in self.u0]
+        doc["steps"] = self.steps
+        doc["order"] = self.order
+        if self.meta:
+            doc["meta"] = self.meta
+        return doc
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_json(), indent=1) + "\n")
+
+
+def make_problem(
+    F: Map | dict[int, Any] | None = None,
+    u0: Any = None,
+    steps: int = 0,
+    order: int = 1,
+    *,
+    F_steps: list[dict[int, Any]] | None = None,
+    name: str = "",
+    meta: dict[str, Any] | None = None,
+) -> Problem:
+    """Build a Problem from Python values (exact where given as Fraction/int/str; floats exactly)."""
+    doc: dict[str, Any] = {"schema": SCHEMA, "u0": list(np.asarray(u0, dtype=object).ravel())}
+    doc["steps"], doc["order"] = steps, order
+    if name:
+        doc["name"] = name
+    if meta:
+        doc["meta"] = meta
+    if F_steps is not None:
+        doc["F_steps"] = [{str(k): np.asarray(v, dtype=object).tolist() for k, v in m.items()} for m in F_steps]
+    else:
+        doc["F"] = {str(k): np.asarray(v, dtype=object).tolist() for k, v in (F or {}).items()}
+    return parse_problem(doc, validate_schema=False)
+
+
+def load_problem(path: str | Path) -> Problem:
+    """Read and validate a problem file; raises :class:`InputError` naming the field."""
+    p = Path(path)
+    try:
+        text = p.read_text()
+    except OSError as exc:
+        raise InputError("PROBLEM", f"cannot read {str(p)!r}: {exc.strerror}") from None
+    try:
+        doc = json_loads_exact(text)
+    except json.JSONDecodeError as exc:
+        raise InputError("PROBLEM", f"{p.name} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    return parse_problem(doc)
+
+
+def parse_problem(doc: Any, *, validate_schema: bool = True) -> Problem:
+    """Validate a decoded problem document (schema, then shapes, finiteness, sizes)."""
+    if not isinstance(doc, dict):
+        raise InputError("(document)", "a problem must be a JSON object")
+    if validate_schema:
+        _validate(doc)
+    for key in ("steps", "order"):
+        if key not in doc:
+            raise InputError(key, "missing")
+        if isinstance(doc[key], bool) or not isinstance(doc[key], int):
+            raise InputError(key, f"must be a non-negative integer, got {doc[key]!r}")
+    u0 = _vector(doc.get("u0"), "u0", None)
+    n = len(u0)
+    if "F_steps" in doc:
+        raw_maps = doc["F_steps"]
+        if not isinstance(raw_maps, list) or len(raw_maps) != doc["steps"]:
+            got = len(raw_maps) if isinstance(raw_maps, list) else type(raw_maps).__name__
+            raise InputError("F_steps", f"needs one map per step ({doc['steps']}), got {got}")
+        maps = tuple(_map(m, f"F_steps[{t}]", n) for t, m in enumerate(raw_maps))
+    elif "F" in doc:
+        maps = (_map(doc["F"], "F", n),)
+    else:
+        raise InputError("F", "missing (give F or F_steps)")
+    _check_horizon(doc["steps"], doc["order"], n, len(maps))
+    meta = doc.get("meta", {})
+    return Problem(u0, maps, int(doc["steps"]), int(doc["order"]), str(doc.get("name", "")), dict(meta))
+
+
+def _check_horizon(steps: int, order: int, n: int, n_maps: int) -> None:
+    if steps < 0 or steps > MAX_STEPS:
+        raise InputError("steps", f"must be between 0 and {MAX_STEPS:,}, got {steps}")
+    if order < 1 or order > MAX_ORDER:
+        raise InputError("order", f"must be between 1 and {MAX_ORDER}, got {order}")
+    if n_maps != 1 and n_maps != steps:
+        raise InputError("F_steps", f"needs one map per step ({steps}), got {n_maps}")
+    limits.check_lifted("order", n, order)
+
+
+def _validate(doc: dict[str, Any]) -> None:
+    import jsonschema
+
+    schema = json.loads(schema_path("problem.v1.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(doc), key=lambda e: (len(e.absolute_path), e.message))
+    if not errors:
+        return
+    err = jsonschema.exceptions.best_match(errors)
+    path = _json_path(err.absolute_path)
+    if err.validator == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else err.message
+        raise InputError(missing if not path else f"{path}.{missing}", "missing")
+    if err.validator == "additionalProperties" and not path:
+        raise InputError("(document)", err.message)
+    if err.validator == "oneOf" and not path:
+        raise InputError("F", "give exactly one of F and F_steps")
+    if err.validator == "const" and path == "schema":
+        raise InputError("schema", f"must be {SCHEMA!r}, got {doc.get('schema')!r}")
+    if err.validator == "pattern" and "propertyNames" in err.schema_path:
+        raise InputError(path, f"key {_short(err.instance)} is not a degree ℓ (a non-negative integer)")
+    if err.validator in ("oneOf", "pattern") and not isinstance(err.instance, dict | list):
+        raise InputError(path, f"{_short(err.instance)} is not a number, decimal string or p/q rational")
+    raise InputError(path or "(document)", err.message)
+
+
+def _json_path(parts: Any) -> str:
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    # map keys are ℓ: show F["2"] as F[2]
+    return out
+
+
+def _short(x: Any) -> str:
+    s = repr(x)
+    return s if len(s) <= 40 else s[:37] + "..."
+
+
+def _number(x: Any, where: str) -> Fraction:
+    try:
+        return parse_exact(x)
+    except NotExact as exc:
+        raise InputError(where, exc.reason) from None
+
+
+def _vector(raw: Any, where: str, n: int | None) -> np.ndarray:
+    if not isinstance(raw, list) or not raw or any(isinstance(x, list) for x in raw):
+        raise InputError(where, "must be a non-empty list of numbers")
+    if n is not None and len(raw) != n:
+        raise InputError(where, f"must have n = {n} entries, got {len(raw)}")
+    out = np.empty(len(raw), dtype=object)
+    out[:] = [_number(x, f"{where}[{i}]") for i, x in enumerate(raw)]
+    return out
+
+
+def _map(raw: Any, where: str, n: int) -> Map:
+    if not isinstance(raw, dict):
+        raise InputError(where, "must be an object mapping ℓ to F_ℓ")
+    out: Map = {}
+    for key, val in raw.items():
+        if not (isinstance(key, str) and key.isdigit()):
+            raise InputError(f"{where}", f"key {key!r} is not a degree ℓ (a non-negative integer)")
+        ell = int(key)
+        if ell > MAX_DEGREE:
+            raise InputError(f"{where}[{key}]", f"degree {ell} exceeds the maximum {MAX_DEGREE}")
+        if ell == 0:
+            out[0] = _vector(val, f"{where}[0]", n)
+            continue
+        cols = n**ell
+        limits.check_bytes(f"{where}[{key}]", f"F_{ell} ({n} × {cols:,})", n * cols * 8)
+        if not isinstance(val, list) or len(val) != n:
+            got = len(val) if isinstance(val, list) else type(val).__name__
+            raise InputError(f"{where}[{key}]", f"F_{ell} must have n = {n} rows, got {got}")
+        mat = np.empty((n, cols), dtype=object)
+        for i, row in enumerate(val):
+            if not isinstance(row, list) or len(row) != cols:
+                got = len(row) if isinstance(row, list) else type(row).__name__
+                raise InputError(f"{where}[{key}][{i}]", f"F_{ell} must be n × n^{ell} = {n} × {cols}: row has {got} entries")
+            mat[i, :] = [_number(x, f"{where}[{key}][{i}][{c}]") for c, x in enumerate(row)]
+        out[ell] = mat
+    return out
+
+
+def _exact_str(x: Fraction) -> str:
+    x = Fraction(x)
+    return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+
+
+def _map_to_json(m: Map) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for ell in sorted(m):
+        a = m[ell]
+        out[str(ell)] = [_exact_str(x) for x in a] if ell == 0 else [[_exact_str(x) for x in row] for row in a]
+    return out
