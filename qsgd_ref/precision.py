@@ -83,7 +83,7 @@ def format_decimal(x: Any, digits: int) -> str:
     if isinstance(x, Fraction):
         with mpmath.workdps(digits + 10):
             return format_decimal(fraction_to_mpf(x), digits)
-    return mpmath.nstr(x, digits, strip_zeros=True, min_fixed=-5, max_fixed=digits)
+    return str(mpmath.nstr(x, digits, strip_zeros=True, min_fixed=-5, max_fixed=digits))
 
 
 def fraction_array(values: Any) -> np.ndarray:
