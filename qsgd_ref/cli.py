@@ -16,6 +16,7 @@ from qsgd_ref.errors import InputError
 COMMANDS: dict[str, str] = {
     "demo": "qsgd_ref.commands.demo",
     "validate": "qsgd_ref.commands.validate",
+    "tables": "qsgd_ref.commands.tables",
 }
 
 

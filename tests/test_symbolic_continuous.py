@@ -26,7 +26,7 @@ def test_matrix_symbol_limit(q, N):
 @pytest.mark.clause("ETA-2", "LIFT-3")
 def test_limit_on_element_symbols():
     """n = 2, q = 2, N = 2: entrywise sympy.limit of (M_N − I)/η with F = ηG equals A_N built by hand."""
-    n, q, N = 2, 2, 2
+    n, q = 2, 2
     G = element_symbols(n, q, name="g")
     F = {lab: (m if lab == "I" else m * eta) for lab, m in G.items()}
     I2 = np.eye(n, dtype=int).astype(object)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import sympy as sp
@@ -85,7 +85,7 @@ def _label_sort_key(label: str) -> tuple[int, int]:
     return (0, 0) if label == "I" else (1, int(label[1:]))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compositions(q: int, j: int, k: int) -> tuple[Term, ...]:
     out = []
     for combo in itertools.product(labels(q), repeat=j):
