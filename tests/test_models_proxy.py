@@ -1,0 +1,93 @@
+"""The error proxy (clause MOD-3) against closed forms and exact rational sums."""
+
+from __future__ import annotations
+
+import json
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qsgd_ref.errors import InputError
+from qsgd_ref.models.proxy import error_proxy, from_density, from_eigenvalues, load_eigenvalues
+
+atoms = st.lists(st.fractions(-3, 3, max_denominator=20), min_size=1, max_size=12)
+
+
+@pytest.mark.clause("MOD-3")
+@given(a=atoms, t=st.integers(0, 30), cutoff=st.sampled_from([Fraction(0), Fraction(1, 10), Fraction(2, 5)]))
+def test_discrete_spectrum_equals_exact_rational_sum(a, t, cutoff):
+    kept = [x for x in a if abs(x) >= cutoff]
+    res = error_proxy(from_eigenvalues([-float(x) for x in a]), [t], cutoff=float(cutoff))
+    if not kept:
+        assert math.isnan(res.proxy[0]) and res.kept_mass == 0
+        return
+    exact = sum(abs(1 + x) ** t for x in kept) / len(kept)
+    diss = sum(abs(1 + x) ** t for x in kept if -2 < x < 0) / len(kept)
+    div = sum(abs(1 + x) ** t for x in kept if x > 0) / len(kept)
+    # log-space evaluation: relative error a few hundred ulps at t ≤ 30
+    for got, want in ((res.proxy[0], exact), (res.dissipative[0], diss), (res.divergent[0], div)):
+        assert abs(got - float(want)) <= 1e-13 * float(max(want, 1)) * (1 + t)
+    assert res.kept_mass == pytest.approx(len(kept) / len(a), abs=1e-15)
+
+
+@pytest.mark.clause("MOD-3")
+@given(
+    w1=st.integers(1, 50), w2=st.integers(1, 50),
+    a1=st.floats(-1.9, -0.4), a2=st.floats(0.4, 1.5),
+)
+def test_two_atoms_takeover_closed_form(w1, w2, a1, a2):
+    # D(t) = w1(1+a1)^t/N, G(t) = w2(1+a2)^t/N: G ≥ D first at t* = ceil(log(w1/w2) / log((1+a2)/|1+a1|))
+    a = np.array([a1, a2])
+    from qsgd_ref.models.proxy import Spectrum
+
+    res = error_proxy(Spectrum(a, np.array([w1, w2], dtype=float)), np.arange(200))
+    x = math.log(w1 / w2) / math.log((1 + a2) / abs(1 + a1))
+    want = max(0, math.ceil(x))
+    if abs(x - round(x)) > 1e-9:  # away from ties decided by rounding
+        assert res.takeover_step == want
+    t = np.arange(200)
+    closed = (w1 * np.abs(1 + a1) ** t + w2 * (1 + a2) ** t) / (w1 + w2)
+    assert np.allclose(res.proxy[:100], closed[:100], rtol=1e-12, atol=0)
+
+
+@pytest.mark.clause("MOD-3")
+@given(alpha=st.floats(-0.95, -0.5), beta=st.floats(0.5, 1.0), t=st.integers(0, 12))
+def test_uniform_density_closed_form(alpha, beta, t):
+    # ρ uniform on [alpha, -c] ∪ [c, beta] (c = 0.4), 1+a > 0 there (alpha > −1):
+    # ∫ (1+a)^t da = ((1+hi)^{t+1} − (1+lo)^{t+1})/(t+1)
+    c = 0.4
+    prim = lambda lo, hi: ((1 + hi) ** (t + 1) - (1 + lo) ** (t + 1)) / (t + 1)  # noqa: E731
+    mass = (-c - alpha) + (beta - c)
+    want = (prim(alpha, -c) + prim(c, beta)) / mass
+    # one trapezoid grid per piece (a single grid across the gap would give ±c extra weight)
+    pieces = [from_density(np.linspace(lo, hi, 2001), np.ones(2001)) for lo, hi in ((alpha, -c), (c, beta))]
+    from qsgd_ref.models.proxy import Spectrum
+
+    spec = Spectrum(np.concatenate([p.a for p in pieces]), np.concatenate([p.weights for p in pieces]))
+    got = error_proxy(spec, [t], cutoff=c).proxy[0]
+    # trapezoid error ≤ (b−a) h² max|f''| / 12 with h ≤ 0.6/2000, b−a ≤ 1.2, |f''| ≤ t² 2^t
+    tol = 2.0 * (1.4 / 2000) ** 2 * (t * t + 1) * 2.0**t / 12 / mass + 1e-13
+    assert abs(got - want) <= tol
+
+
+@pytest.mark.clause("MOD-3")
+def test_eigenvalue_files_and_bad_input(tmp_path):
+    lam = [3.0, -1.0, 0.5, 10.0]
+    (tmp_path / "e.txt").write_text("3.0\n-1.0, 0.5 10")
+    (tmp_path / "e.json").write_text(json.dumps({"eigenvalues": lam}))
+    np.save(tmp_path / "e.npy", np.array(lam))
+    for name in ("e.txt", "e.json", "e.npy"):
+        assert load_eigenvalues(tmp_path / name).tolist() == lam
+    (tmp_path / "bad.txt").write_text("1 two")
+    with pytest.raises(InputError) as exc:
+        load_eigenvalues(tmp_path / "bad.txt")
+    assert exc.value.field == "EIGENVALUES"
+    with pytest.raises(InputError):
+        error_proxy(from_eigenvalues(lam), [1], cutoff=-1)
+    # scale η: a = −ηλ = (−0.3, 0.1, −0.05, −1); cutoff 0.4 keeps only −1 (|1+a| = 0)
+    res = error_proxy(from_eigenvalues(lam, scale=0.1), [0, 1, 2])
+    assert res.proxy.tolist() == [1.0, 0.0, 0.0] and res.kept_mass == 0.25 and res.takeover_step is None
