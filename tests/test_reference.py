@@ -1,0 +1,295 @@
+"""The high-precision reference solver (clauses REF-1, REF-2, LIFT-2, MAP-1, MAP-3).
+
+Expected values come from independent derivations: the shared check cases (computed at 60 digits
+by an independent implementation), exact Fraction iterations written here from the clause
+statements (explicit multi-indices for MAP-1, explicit compositions for LIFT-1/LIFT-2), and a
+second precision (the ladder).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qsgd_ref.precision import format_decimal
+from qsgd_ref.problem import load_problem, make_problem
+from qsgd_ref.reference import (
+    carleman_trajectory,
+    certified_trajectories,
+    error_trajectory,
+    exact_trajectory,
+    reference_result,
+)
+from qsgd_ref.reference.certified import ball_interval
+
+CHECKS = Path(__file__).parent / "data" / "checks"
+
+
+# ----------------------------------------------------------------- independent exact computations
+
+
+def frac_exact(F: dict[int, list], u0: list[Fraction], steps: int, F_steps=None) -> list[list[Fraction]]:
+    """u(t) with Fractions; column (i_1..i_ℓ) multiplies u_{i_1}⋯u_{i_ℓ}, enumerated row-major (MAP-1)."""
+    n = len(u0)
+    u = [Fraction(x) for x in u0]
+    out = [list(u)]
+    for t in range(steps):
+        m = F_steps[t] if F_steps is not None else F
+        new = list(u)
+        for ell, a in m.items():
+            for i in range(n):
+                if ell == 0:
+                    new[i] += Fraction(a[i])
+                    continue
+                for col, idx in enumerate(itertools.product(range(n), repeat=ell)):
+                    prod = Fraction(1)
+                    for k in idx:
+                        prod *= u[k]
+                    new[i] += Fraction(a[i][col]) * prod
+        u = new
+        out.append(list(u))
+    return out
+
+
+def _frac(a) -> np.ndarray:
+    arr = np.asarray(a, dtype=object)
+    return np.vectorize(Fraction, otypes=[object])(arr)
+
+
+def frac_carleman(F, u0, steps, order, F_steps=None) -> list[list[list[Fraction]]]:
+    """All levels ŷ_j(t) with Fractions, B_jk as explicit sums over compositions (LIFT-1, LIFT-2)."""
+    n = len(u0)
+
+    def H(m):
+        h = {ell: _frac(a) for ell, a in m.items()}
+        h[0] = h[0].reshape(n, 1) if 0 in h else np.zeros((n, 1), dtype=object)
+        h[1] = h.get(1, np.zeros((n, n), dtype=object)) + np.eye(n, dtype=int).astype(object)
+        return h
+
+    def kron_all(mats):
+        out = np.ones((1, 1), dtype=object)
+        for m in mats:
+            out = np.kron(out, m)
+        return out
+
+    u = _frac(u0)
+    y = [kron_all([u.reshape(n, 1)] * j)[:, 0] for j in range(1, order + 1)]
+    out = [[list(v) for v in y]]
+    for t in range(steps):
+        h = H(F_steps[t] if F_steps is not None else F)
+        q = max(h)
+        new = []
+        for j in range(1, order + 1):
+            acc = np.zeros(n**j, dtype=object)
+            for ells in itertools.product(range(q + 1), repeat=j):
+                k = sum(ells)
+                if k > order:
+                    continue
+                B = kron_all([h.get(ell, np.zeros((n, n**ell), dtype=object)) for ell in ells])
+                acc = acc + (B[:, 0] if k == 0 else B.dot(y[k - 1]))
+            new.append(acc)
+        y = new
+        out.append([list(v) for v in y])
+    return out
+
+
+def rel_diff(x, y: Fraction, scale: Fraction) -> Fraction:
+    return abs(Fraction(Decimal(format_decimal(x, 60))) - y) / scale
+
+
+# ----------------------------------------------------------------- problems
+
+F0123 = {
+    0: ["1/50", "-3/100"],
+    1: [["-3/10", "1/20"], ["-1/25", "-1/4"]],
+    2: [["1/10", "-1/20", "0", "1/40"], ["0", "3/50", "-1/10", "1/20"]],
+    3: [["-1/20", "0", "1/100", "0", "0", "1/50", "0", "-1/30"], ["0", "1/40", "0", "0", "-1/60", "0", "0", "-1/20"]],
+}
+U0 = ["1/2", "-2/5"]
+
+
+def p0123(steps=6, order=3):
+    return make_problem(F=F0123, u0=U0, steps=steps, order=order, name="F0-F3")
+
+
+# ----------------------------------------------------------------- tests
+
+
+@pytest.mark.clause("REF-1", "MAP-1", "LIFT-2")
+@pytest.mark.parametrize("name", ["p1-quadratic-forced", "p2-scalar-cubic"])
+def test_shared_check_cases_to_40_digits(name):
+    p = load_problem(CHECKS / "problems" / f"{name}.json")
+    expected = json.loads((CHECKS / "expected" / f"{name}.json").read_text())
+    doc = reference_result(p, dps=50)
+    for key in ("exact", "carleman"):
+        assert len(doc[key]) == len(expected[key]) == p.steps + 1
+        for got_row, exp_row in zip(doc[key], expected[key]):
+            for got, exp in zip(got_row, exp_row):
+                g, e = Decimal(got), Decimal(exp)
+                assert abs(g - e) <= Decimal("1e-40") * max(abs(e), Decimal("1e-6")), (key, got, exp)
+    for got, exp in zip(doc["error"], expected["error"]):
+        assert abs(Decimal(got) - Decimal(exp)) <= Decimal("1e-45")
+
+
+@pytest.mark.clause("REF-1", "MAP-1", "LIFT-2")
+def test_all_four_map_terms_against_exact_fractions():
+    """F_0, F_1, F_2, F_3 all non-zero (the issue's 'Done when'): 40 digits at dps 50."""
+    p = p0123(steps=6, order=3)
+    want_u = frac_exact(F0123, [Fraction(x) for x in U0], 6)
+    want_y = frac_carleman(F0123, U0, 6, 3)
+    got_u = exact_trajectory(p, 50)
+    got_y = carleman_trajectory(p, 50, levels=True)
+    for t in range(7):
+        for i in range(2):
+            assert rel_diff(got_u[t][i], want_u[t][i], max(abs(want_u[t][i]), Fraction(1, 10**6))) < Fraction(1, 10**40)
+        for j in range(3):
+            for got, want in zip(got_y[t][j], want_y[t][j]):
+                assert rel_diff(got, want, max(abs(want), Fraction(1, 10**6))) < Fraction(1, 10**40)
+    # the truncation genuinely differs from the exact iteration (the test is not vacuous)
+    assert want_y[6][0][0] != want_u[6][0]
+    ylevel1 = carleman_trajectory(p, 50)
+    assert [row for row in ylevel1] == [lv[0] for lv in got_y]
+
+
+@st.composite
+def tiny_problems(draw):
+    n = draw(st.integers(1, 2), label="n")
+    q = draw(st.integers(1, 3), label="q")
+    steps = draw(st.integers(0, 4), label="steps")
+    order = draw(st.integers(1, 3), label="order")
+    frac = st.fractions(min_value=Fraction(-1, 4), max_value=Fraction(1, 4), max_denominator=40)
+    time_dep = draw(st.booleans(), label="time-dependent") and steps > 0
+    maps = []
+    for _ in range(steps if time_dep else 1):
+        m = {0: [draw(frac, label="F0") for _ in range(n)]}
+        for ell in range(1, q + 1):
+            m[ell] = [[draw(frac, label=f"F{ell}") for _ in range(n**ell)] for _ in range(n)]
+        maps.append(m)
+    u0 = [draw(frac, label="u0") for _ in range(n)]
+    return maps, u0, steps, order, time_dep
+
+
+@pytest.mark.clause("REF-1", "MAP-1", "MAP-3", "LIFT-2")
+@given(tiny_problems())
+def test_agrees_with_exact_rationals_on_tiny_problems(case):
+    maps, u0, steps, order, time_dep = case
+    if time_dep:
+        p = make_problem(F_steps=maps, u0=u0, steps=steps, order=order)
+        want_u = frac_exact(None, u0, steps, F_steps=maps)
+        want_y = frac_carleman(None, u0, steps, order, F_steps=maps)
+    else:
+        p = make_problem(F=maps[0], u0=u0, steps=steps, order=order)
+        want_u = frac_exact(maps[0], u0, steps)
+        want_y = frac_carleman(maps[0], u0, steps, order)
+    scale_u = max(Fraction(1, 10**6), *(abs(x) for row in want_u for x in row))
+    scale_y = max(Fraction(1, 10**6), *(abs(x) for row in want_y for lv in row for x in lv))
+    got_u = exact_trajectory(p, 30)
+    got_y = carleman_trajectory(p, 30, levels=True)
+    tol = Fraction(1, 10**27)
+    for t in range(steps + 1):
+        assert all(rel_diff(g, w, scale_u) < tol for g, w in zip(got_u[t], want_u[t]))
+        for j in range(order):
+            assert all(rel_diff(g, w, scale_y) < tol for g, w in zip(got_y[t][j], want_y[t][j]))
+
+
+@pytest.mark.clause("MAP-3", "REF-1")
+def test_time_dependent_maps_use_each_step_map():
+    """u(t+1) = u(t) + F_1(t) u(t) with F_1(t) = −1/(t+2): u(T) = u0 · Π (1 − 1/(t+2)) = u0 / (T+1)."""
+    steps = 7
+    maps = [{1: [[Fraction(-1, t + 2)]]} for t in range(steps)]
+    p = make_problem(F_steps=maps, u0=["3"], steps=steps, order=2)
+    u = exact_trajectory(p, 40)
+    y = carleman_trajectory(p, 40)
+    for t in range(steps + 1):
+        want = Fraction(3, t + 1)
+        assert rel_diff(u[t][0], want, want) < Fraction(1, 10**38)
+        assert rel_diff(y[t][0], want, want) < Fraction(1, 10**38)  # linear map: truncation is exact
+
+
+@pytest.mark.clause("REF-1")
+@pytest.mark.parametrize("d", [10, 20, 35, 60])
+def test_precision_ladder(d):
+    """Results at d digits agree with 2d digits to 10^(−d+3) of the trajectory's scale (REF-1)."""
+    p = p0123(steps=40, order=4)
+    lo = reference_result(p, dps=d)
+    hi = reference_result(p, dps=2 * d)
+    for key in ("exact", "carleman"):
+        scale = max(abs(Decimal(x)) for row in hi[key] for x in row)
+        worst = max(abs(Decimal(a) - Decimal(b)) for ra, rb in zip(lo[key], hi[key]) for a, b in zip(ra, rb))
+        assert worst <= scale * Decimal(10) ** (-d + 3), (key, worst)
+        # and the d-digit strings really carry d significant digits
+        assert max(len(x.lstrip("-0.").replace(".", "")) for row in lo[key] for x in row) == d
+    scale = max(abs(Decimal(x)) for row in hi["exact"] for x in row)
+    worst = max(abs(Decimal(a) - Decimal(b)) for a, b in zip(lo["error"], hi["error"]))
+    assert worst <= scale * Decimal(10) ** (-d + 3)
+
+
+@pytest.mark.clause("REF-2")
+def test_certified_balls_contain_exact_rationals_and_are_tight():
+    p = p0123(steps=6, order=3)
+    want_u = frac_exact(F0123, [Fraction(x) for x in U0], 6)
+    want_y = [row[0] for row in frac_carleman(F0123, U0, 6, 3)]
+    balls = certified_trajectories(p, dps=50)
+    v50 = exact_trajectory(p, 50)
+    for t in range(7):
+        for i in range(2):
+            for b, want in ((balls.exact[t][i], want_u[t][i]), (balls.carleman[t][i], want_y[t][i])):
+                lo, hi = ball_interval(b)
+                assert lo <= want <= hi
+                assert hi - lo < Fraction(1, 10**55)
+            lo, hi = ball_interval(balls.exact[t][i])
+            v = Fraction(*mpmath.libmp.to_rational(v50[t][i]._mpf_))
+            assert lo - Fraction(1, 10**50) <= v <= hi + Fraction(1, 10**50)
+        err = sum((a - b) ** 2 for a, b in zip(want_u[t], want_y[t]))
+        lo, hi = ball_interval(balls.error[t])
+        assert lo**2 <= err <= hi**2 or (lo <= 0 and err <= hi**2)
+        assert hi - lo < Fraction(1, 10**50)
+
+
+@pytest.mark.clause("REF-2", "FMT-2")
+def test_certified_result_radii_cover_the_exact_values():
+    p = p0123(steps=5, order=2)
+    doc = reference_result(p, dps=30, certified=True)
+    want_u = frac_exact(F0123, [Fraction(x) for x in U0], 5)
+    want_y = [row[0] for row in frac_carleman(F0123, U0, 5, 2)]
+    for key, want in (("exact", want_u), ("carleman", want_y)):
+        for t in range(6):
+            for s, r, w in zip(doc[key][t], doc["radii"][key][t], want[t]):
+                dist = abs(Fraction(Decimal(s)) - w)
+                assert dist <= Fraction(Decimal(r))
+                assert Fraction(Decimal(r)) <= max(abs(w), Fraction(1, 10**6)) * Fraction(1, 10**28)
+
+
+@pytest.mark.clause("REF-1", "LIFT-2")
+def test_error_decreases_with_order_on_a_dissipative_example():
+    """u ↦ u − u/4 + u²/5 − u³/10 (contracting near 0): the truncation error falls as N grows."""
+    F = {1: [["-1/4", "0"], ["0", "-3/10"]], 2: [["1/5", "0", "0", "1/10"], ["0", "1/10", "0", "-1/5"]],
+         3: [["-1/10"] + ["0"] * 7, ["0"] * 7 + ["-1/10"]]}
+    errs = []
+    for order in (1, 2, 3, 4, 5):
+        p = make_problem(F=F, u0=["3/10", "-1/5"], steps=25, order=order)
+        doc = reference_result(p, dps=30)
+        errs.append(max(Decimal(e) for e in doc["error"]))
+    assert all(b < a / 3 for a, b in zip(errs, errs[1:])), errs
+
+
+@pytest.mark.clause("REF-1")
+def test_error_is_the_norm_of_the_difference():
+    p = p0123(steps=4, order=2)
+    u, y = exact_trajectory(p, 40), carleman_trajectory(p, 40)
+    err = error_trajectory(u, y, 40)
+    want_u = frac_exact(F0123, [Fraction(x) for x in U0], 4)
+    want_y = [row[0] for row in frac_carleman(F0123, U0, 4, 2)]
+    for t in range(5):
+        sq = sum((a - b) ** 2 for a, b in zip(want_u[t], want_y[t]))
+        e = Fraction(Decimal(format_decimal(err[t], 60)))
+        assert abs(e * e - sq) <= Fraction(1, 10**36)
