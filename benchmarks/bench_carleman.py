@@ -1,0 +1,101 @@
+"""Benchmark of the Carleman assembly and the matrix-free apply (issue 3; docs/performance.md).
+
+    python -m benchmarks.bench_carleman [--sizes 300 500 1000] [--repeat 3]
+
+Random problems with 5 non-zeros per row in F_1 and F_2 (F_0 = 0), order N = 2. Compares, in one
+run: our direct assembly, a naive scipy.sparse.kron + bmat assembly of the same M_N, and the time
+to merely write the non-zeros (np.empty + fill of the three CSR arrays); then the matrix-free
+operator against the CSR matvec of the same M_N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+from collections.abc import Callable
+
+import numpy as np
+import scipy
+import scipy.sparse as sp
+
+from qsgd_ref.carleman import TransferOperator, transfer_matrix
+
+
+def random_problem(n: int, nnz_per_row: int = 5, seed: int = 0) -> dict[int, sp.csr_matrix]:
+    """F_1 (n × n) and F_2 (n × n²), each row with ``nnz_per_row`` random entries."""
+    rng = np.random.default_rng(seed)
+    out = {}
+    for ell in (1, 2):
+        cols = n**ell
+        idx = np.stack([rng.choice(cols, nnz_per_row, replace=False) for _ in range(n)])
+        vals = rng.normal(scale=0.1, size=(n, nnz_per_row))
+        indptr = np.arange(0, n * nnz_per_row + 1, nnz_per_row)
+        out[ell] = sp.csr_matrix((vals.ravel(), idx.ravel(), indptr), shape=(n, cols))
+    return out
+
+
+def naive_transfer(fmap: dict[int, sp.csr_matrix], n: int) -> sp.csr_matrix:
+    """M_2 from generic scipy.sparse.kron and bmat (F_0 = 0): [[H1, F2], [0, H1 ⊗ H1]]."""
+    h1 = sp.identity(n, format="csr") + fmap[1]
+    return sp.bmat([[h1, fmap[2]], [None, sp.kron(h1, h1, format="csr")]], format="csr")
+
+
+def write_floor(nnz: int, rows: int) -> None:
+    """The bare cost of producing the three CSR arrays of a matrix of this size."""
+    data = np.empty(nnz)
+    data.fill(1.0)
+    indices = np.empty(nnz, dtype=np.int32)
+    indices.fill(1)
+    indptr = np.empty(rows + 1, dtype=np.int32)
+    indptr.fill(1)
+
+
+def paired(fa: Callable[[], object], fb: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Best-of-``repeat`` times of fa and fb, measured alternately so that load affects both alike."""
+    ta, tb = [], []
+    for _ in range(repeat):
+        for fn, acc in ((fa, ta), (fb, tb)):
+            t0 = time.perf_counter()
+            fn()
+            acc.append(time.perf_counter() - t0)
+    return min(ta), min(tb)
+
+
+def measure(n: int, repeat: int) -> str:
+    """One table row for size n."""
+    fmap = random_problem(n)
+    m, _ = transfer_matrix(fmap, n, 2)
+    diff = abs(m - naive_transfer(fmap, n)).max()
+    assert diff < 1e-14, f"assemblies differ by {diff}"
+    t_ours, t_naive = paired(lambda: transfer_matrix(fmap, n, 2), lambda: naive_transfer(fmap, n), repeat)
+    t_floor, _ = paired(lambda: write_floor(m.nnz, m.shape[0]), lambda: None, repeat)
+    op = TransferOperator(fmap, n, 2)
+    x = np.random.default_rng(1).normal(size=m.shape[0])
+    err = np.abs(op.matvec(x) - m @ x).max() / np.abs(m @ x).max()
+    assert err < 1e-13, f"matrix-free differs by {err}"
+    t_csr, t_mf = paired(lambda: m @ x, lambda: op.matvec(x), 10 * repeat)
+    return (f"| {n} | {m.nnz:,} | {t_ours:.3f} | {t_naive:.3f} | {t_naive / t_ours:.1f}× | {t_floor:.3f} "
+            f"| {t_ours / t_floor:.1f} | {m.nnz / t_ours / 1e6:.0f} | {m.nnz / t_naive / 1e6:.1f} "
+            f"| {1e3 * t_csr:.2f} | {1e3 * t_mf:.2f} | {t_csr / t_mf:.1f}× |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[300, 500, 1000])
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+    print(f"# {platform.machine()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, "
+          f"python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}; "
+          f"best of {args.repeat} (assembly) / {10 * args.repeat} (apply), measured alternately")
+    print("| n | nnz(M_2) | ours (s) | naive kron+bmat (s) | speed-up | write floor (s) | ours / floor "
+          "| ours Mnnz/s | naive Mnnz/s | CSR matvec (ms) | matrix-free (ms) | matvec / matrix-free |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for n in args.sizes:
+        print(measure(n, args.repeat), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

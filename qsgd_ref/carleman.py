@@ -1,0 +1,289 @@
+"""Numeric (float64, scipy.sparse) Carleman engine: clauses LIFT-1, LIFT-2, LIFT-3.
+
+The blocks B_jk = Σ_{ℓ_1+…+ℓ_j=k} H_{ℓ_1} ⊗ … ⊗ H_{ℓ_j} are assembled directly as CSR arrays by
+vectorised index arithmetic (:func:`kron_csr`), in the canonical numpy.kron order (MAP-1), and
+written straight into the arrays of M_N when a block row has a single term.
+:class:`TransferOperator` applies M_N without forming any Kronecker product.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import LinearOperator
+
+from qsgd_ref.errors import InputError
+from qsgd_ref.indexing import kron_power
+from qsgd_ref.limits import check_bytes, check_lifted
+
+_I32 = np.iinfo(np.int32).max
+#: Up to this many runs of equal row counts in A, kron_csr writes each run in place.
+_MAX_RUNS = 4096
+
+
+def _as_csr(a: Any, shape: tuple[int, int], field: str) -> sp.csr_matrix:
+    """A float64 CSR copy of ``a`` (dense or sparse) with explicit zeros removed."""
+    if sp.issparse(a):
+        m = sp.csr_matrix(a, dtype=np.float64, copy=True)
+    else:
+        arr = np.asarray(a, dtype=np.float64)
+        if arr.size != shape[0] * shape[1]:
+            raise InputError(field, f"expected shape {shape}, got {arr.shape}")
+        m = sp.csr_matrix(arr.reshape(shape))
+    if m.shape != shape:
+        raise InputError(field, f"expected shape {shape}, got {m.shape}")
+    if not np.all(np.isfinite(m.data)):
+        raise InputError(field, "contains NaN or infinity")
+    m.sum_duplicates()
+    m.eliminate_zeros()
+    return m
+
+
+def h_factors(fmap: Mapping[int, object], n: int, *, discrete: bool = True) -> dict[int, sp.csr_matrix]:
+    """The non-zero factors H_ℓ (LIFT-1) as CSR: H_0 = F_0 (n × 1), H_1 = I + F_1, H_ℓ = F_ℓ.
+
+    With ``discrete=False`` the identity is not added (continuous G_ℓ of LIFT-3).
+    """
+    out: dict[int, sp.csr_matrix] = {}
+    for ell, a in fmap.items():
+        ell = int(ell)
+        if ell < 0:
+            raise InputError(f"F.{ell}", "the degree ℓ must be non-negative")
+        cols = 1 if ell == 0 else n**ell
+        m = _as_csr(a, (n, cols), f"F.{ell}")
+        if m.nnz:
+            out[ell] = m
+    if discrete:
+        eye = sp.identity(n, dtype=np.float64, format="csr")
+        h1 = out[1] + eye if 1 in out else eye
+        h1 = sp.csr_matrix(h1)
+        h1.sum_duplicates()
+        h1.eliminate_zeros()
+        if h1.nnz:
+            out[1] = h1
+        else:
+            out.pop(1, None)
+    return out
+
+
+def kron_csr(a: sp.csr_matrix, b: sp.csr_matrix, *, col_offset: int = 0,
+             out: tuple[np.ndarray, np.ndarray] | None = None) -> sp.csr_matrix:
+    """A ⊗ B (numpy.kron order) as CSR, built by index arithmetic, columns shifted by ``col_offset``.
+
+    Row (r_a, r_b) holds the entries (p_b, i) for p_b in row r_b of B and i in row r_a of A,
+    column c_a·ncol(B) + c_b (+ offset): the entries of one A-row group are a single broadcast
+    product, so nothing is sorted. ``out`` = (indices, data) views receive the result in place.
+    """
+    ma, mb, nb = a.shape[0], b.shape[0], b.shape[1]
+    na = np.diff(a.indptr)
+    nbr = np.diff(b.indptr)
+    nnz = int(a.nnz) * int(b.nnz)
+    ncols = a.shape[1] * nb + col_offset
+    idx_t = np.int32 if max(nnz, ncols) <= _I32 else np.int64
+    indptr = np.empty(ma * mb + 1, dtype=idx_t if nnz <= _I32 else np.int64)
+    indptr[0] = 0
+    np.cumsum(np.multiply.outer(na, nbr).ravel(), out=indptr[1:])
+    if out is None:
+        indices = np.empty(nnz, dtype=idx_t)
+        data = np.empty(nnz, dtype=np.float64)
+    else:
+        indices, data = out
+    bcol = b.indices.astype(idx_t, copy=False)
+    # Runs of consecutive A-rows with the same entry count k are one broadcast product each,
+    # written to a contiguous slice; with many runs, rows are grouped by k and scattered.
+    cuts = np.flatnonzero(np.diff(na)) + 1
+    if len(cuts) < _MAX_RUNS:
+        starts, stops = np.concatenate([[0], cuts]), np.concatenate([cuts, [ma]])
+        for r0, r1 in zip(starts.tolist(), stops.tolist(), strict=True):
+            k = int(na[r0])
+            p0, p1 = int(a.indptr[r0]), int(a.indptr[r1])
+            if k == 0:
+                continue
+            acol = (a.indices[p0:p1].astype(idx_t) * idx_t(nb) + idx_t(col_offset)).reshape(r1 - r0, 1, k)
+            aval = a.data[p0:p1].reshape(r1 - r0, 1, k)
+            q0, q1 = p0 * b.nnz, p1 * b.nnz
+            np.add(bcol[None, :, None], acol, out=indices[q0:q1].reshape(r1 - r0, b.nnz, k))
+            np.multiply(b.data[None, :, None], aval, out=data[q0:q1].reshape(r1 - r0, b.nnz, k))
+    else:
+        for k in np.unique(na).tolist():
+            if k == 0:
+                continue
+            rows = np.flatnonzero(na == k)
+            seg = a.indptr[rows][:, None] + np.arange(k)
+            acol = (a.indices[seg].astype(idx_t) * idx_t(nb) + idx_t(col_offset))[:, None, :]
+            pos = ((a.indptr[rows].astype(np.int64) * b.nnz)[:, None] + np.arange(b.nnz * k)).ravel()
+            indices[pos] = (bcol[None, :, None] + acol).ravel()
+            data[pos] = (b.data[None, :, None] * a.data[seg][:, None, :]).ravel()
+    return sp.csr_matrix((data, indices, indptr), shape=(ma * mb, ncols), copy=False)
+
+
+def _kron_chain(factors: list[sp.csr_matrix], col_offset: int = 0,
+                out: tuple[np.ndarray, np.ndarray] | None = None) -> sp.csr_matrix:
+    """H_{ℓ_1} ⊗ … ⊗ H_{ℓ_j}, left to right; only the last product is shifted / written to ``out``."""
+    acc = factors[0]
+    if len(factors) == 1:
+        acc = sp.csr_matrix((acc.data, acc.indices + col_offset, acc.indptr),
+                            shape=(acc.shape[0], acc.shape[1] + col_offset))
+        if out is not None:
+            out[0][:] = acc.indices
+            out[1][:] = acc.data
+        return acc
+    for i, f in enumerate(factors[1:], start=2):
+        last = i == len(factors)
+        acc = kron_csr(acc, f, col_offset=col_offset if last else 0, out=out if last else None)
+    return acc
+
+
+def compositions(j: int, k: int, degrees: list[int]) -> list[tuple[int, ...]]:
+    """Ordered tuples (ℓ_1, …, ℓ_j) of available degrees with sum k (the terms of B_jk)."""
+    return [c for c in itertools.product(sorted(degrees), repeat=j) if sum(c) == k]
+
+
+def _level_terms(h: dict[int, sp.csr_matrix], j: int, order: int) -> list[tuple[int, tuple[int, ...]]]:
+    """[(k, composition)] for block row j, k = 1..N (the k = 0 term is the constant c_j)."""
+    return [(k, c) for k in range(1, order + 1) for c in compositions(j, k, list(h))]
+
+
+def _stack_levels(levels: list[list[tuple[int, list[sp.csr_matrix]]]], n: int, order: int) -> sp.csr_matrix:
+    """One CSR from per-level term lists [(k, factors)]; single-term levels are written in place."""
+    offsets = np.concatenate([[0], np.cumsum([n**j for j in range(1, order + 1)])])
+    dim = int(offsets[-1])
+    rows_nnz = []
+    for terms in levels:
+        rows_nnz.append(sum(int(np.prod([f.nnz for f in fs])) for _, fs in terms))
+    total = sum(rows_nnz)
+    check_bytes("order", f"M_N with up to {total:,} non-zeros", total * 12)
+    idx_t = np.int32 if max(total, dim) <= _I32 else np.int64
+    indices = np.empty(total, dtype=idx_t)
+    data = np.empty(total, dtype=np.float64)
+    indptr = np.zeros(dim + 1, dtype=idx_t)
+    pos = 0
+    for j, terms in enumerate(levels, start=1):
+        r0, r1 = int(offsets[j - 1]), int(offsets[j])
+        if not terms:
+            indptr[r0 + 1:r1 + 1] = pos
+            continue
+        if len(terms) == 1:
+            k, fs = terms[0]
+            nz = rows_nnz[j - 1]
+            blk = _kron_chain(fs, int(offsets[k - 1]), out=(indices[pos:pos + nz], data[pos:pos + nz]))
+        else:
+            by_k: dict[int, sp.csr_matrix] = {}
+            for k, fs in terms:
+                m = _kron_chain(fs)
+                by_k[k] = by_k[k] + m if k in by_k else m
+            parts = [by_k.get(k, sp.csr_matrix((n**j, n**k))) for k in range(1, order + 1)]
+            blk = sp.csr_matrix(sp.hstack(parts, format="csr"))
+            blk.eliminate_zeros()
+            nz = blk.nnz
+            indices[pos:pos + nz] = blk.indices
+            data[pos:pos + nz] = blk.data
+        indptr[r0 + 1:r1 + 1] = blk.indptr[1:].astype(idx_t, copy=False) + pos
+        pos += nz
+    return sp.csr_matrix((data[:pos], indices[:pos], indptr), shape=(dim, dim), copy=False)
+
+
+def _check_order(n: int, order: int) -> None:
+    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
+        raise InputError("order", f"must be a positive integer, got {order!r}")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise InputError("n", f"must be a positive integer, got {n!r}")
+    check_lifted("order", n, order)
+
+
+def constant_term(h: dict[int, sp.csr_matrix], n: int, order: int) -> np.ndarray:
+    """c = (F_0, F_0^{⊗2}, …, F_0^{⊗N}) (LIFT-2)."""
+    f0 = h[0].toarray().ravel() if 0 in h else np.zeros(n)
+    return np.concatenate([kron_power(f0, j) for j in range(1, order + 1)])
+
+
+def transfer_matrix(fmap: Mapping[int, object], n: int, order: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """(M_N, c) of clause LIFT-2 in the canonical Kronecker basis (CSR, float64)."""
+    _check_order(n, order)
+    h = h_factors(fmap, n)
+    levels = [[(k, [h[ell] for ell in comp]) for k, comp in _level_terms(h, j, order)]
+              for j in range(1, order + 1)]
+    return _stack_levels(levels, n, order), constant_term(h, n, order)
+
+
+def continuous_matrix(gmap: Mapping[int, object], n: int, order: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """(A_N, a) of clause LIFT-3: Kronecker sums of the G_ℓ, constant G_0 on level 1 only."""
+    _check_order(n, order)
+    g = h_factors(gmap, n, discrete=False)
+    eye = sp.identity(n, dtype=np.float64, format="csr")
+    levels = []
+    for j in range(1, order + 1):
+        terms = []
+        for ell in sorted(g):
+            k = j + ell - 1
+            if 1 <= k <= order:
+                for i in range(j):
+                    terms.append((k, [eye] * i + [g[ell]] + [eye] * (j - i - 1)))
+        levels.append(terms)
+    a = np.zeros(sum(n**j for j in range(1, order + 1)))
+    if 0 in g:
+        a[:n] = g[0].toarray().ravel()
+    return _stack_levels(levels, n, order), a
+
+
+def lifted_initial(u0: Any, order: int) -> np.ndarray:
+    """ŷ(0) = (u0, u0^{⊗2}, …, u0^{⊗N}) (LIFT-2)."""
+    u = np.asarray(u0, dtype=np.float64).ravel()
+    _check_order(len(u), order)
+    return np.concatenate([kron_power(u, j) for j in range(1, order + 1)])
+
+
+def apply_kron(mats: list[Any], x: np.ndarray, out: np.ndarray, *, add: bool) -> None:
+    """out (+)= (A_1 ⊗ … ⊗ A_j) x without forming the product: x is viewed as a j-way tensor and
+    each factor is applied to its mode by one matmul, rotating the processed mode to the back."""
+    t = x.reshape(mats[0].shape[1], -1)
+    for i, m in enumerate(mats):
+        t = m @ t  # (rows of A_i, remaining input modes …, processed output modes …)
+        if i + 1 < len(mats):
+            t = t.reshape(m.shape[0], mats[i + 1].shape[1], -1)
+            t = np.ascontiguousarray(t.transpose(1, 2, 0)).reshape(mats[i + 1].shape[1], -1)
+    if len(mats) > 1:  # modes are (j, 1, …, j-1): move the last one back to the end
+        t = t.reshape(mats[-1].shape[0], -1).T
+    dest = out.reshape(t.shape)
+    if add:
+        dest += t
+    else:
+        np.copyto(dest, t)
+
+
+class TransferOperator(LinearOperator):  # type: ignore[misc]
+    """M_N as a matrix-free LinearOperator (LIFT-2): each term H_{ℓ_1} ⊗ … ⊗ H_{ℓ_j} of B_jk is
+    applied to the level-k block by :func:`apply_kron`; no Kronecker product is formed."""
+
+    def __init__(self, fmap: Mapping[int, object], n: int, order: int) -> None:
+        _check_order(n, order)
+        self.n, self.order = n, order
+        self.h = h_factors(fmap, n)
+        self.hT = {ell: m.T.tocsr() for ell, m in self.h.items()}
+        self.terms = [_level_terms(self.h, j, order) for j in range(1, order + 1)]
+        self.offsets = np.concatenate([[0], np.cumsum([n**j for j in range(1, order + 1)])]).astype(int)
+        self.constant = constant_term(self.h, n, order)
+        dim = int(self.offsets[-1])
+        super().__init__(dtype=np.float64, shape=(dim, dim))
+
+    def _matvec(self, y: np.ndarray) -> np.ndarray:
+        y = np.asarray(y, dtype=np.float64).ravel()
+        out, o = np.empty(self.shape[0]), self.offsets
+        for j, terms in enumerate(self.terms, start=1):
+            if not terms:
+                out[o[j - 1]:o[j]] = 0.0
+            for i, (k, comp) in enumerate(terms):
+                apply_kron([self.h[ell] for ell in comp], y[o[k - 1]:o[k]], out[o[j - 1]:o[j]], add=i > 0)
+        return out
+
+    def _rmatvec(self, y: np.ndarray) -> np.ndarray:
+        y = np.asarray(y, dtype=np.float64).ravel()
+        out, o = np.zeros(self.shape[0]), self.offsets
+        for j, terms in enumerate(self.terms, start=1):
+            for k, comp in terms:  # (H_1 ⊗ … ⊗ H_j)^T = H_1^T ⊗ … ⊗ H_j^T: level j -> level k
+                apply_kron([self.hT[ell] for ell in comp], y[o[j - 1]:o[j]], out[o[k - 1]:o[k]], add=True)
+        return out

@@ -1,0 +1,278 @@
+"""Tests of the float64 Carleman engine (qsgd_ref.carleman) against independent constructions."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qsgd_ref.carleman import (
+    TransferOperator,
+    continuous_matrix,
+    kron_csr,
+    lifted_initial,
+    transfer_matrix,
+)
+from qsgd_ref.errors import InputError
+from qsgd_ref.problem import load_problem
+
+CHECKS = Path(__file__).parent / "data" / "checks"
+EPS = np.finfo(float).eps
+
+
+def slow_transfer(fmap: dict, n: int, order: int, *, exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """LIFT-1/LIFT-2 literally: every composition (ℓ_1…ℓ_j) as an explicit np.kron chain, summed
+    (in Fractions with ``exact``)."""
+    dt = object if exact else float
+    zero, one = (Fraction(0), Fraction(1)) if exact else (0.0, 1.0)
+    h = {ell: np.asarray(a, dtype=dt).reshape(n, -1) for ell, a in fmap.items()}
+    eye = np.full((n, n), zero, dtype=dt)
+    np.fill_diagonal(eye, one)
+    h[1] = h[1] + eye if 1 in h else eye
+    q = max(h)
+    dims = [n**j for j in range(1, order + 1)]
+    off = np.concatenate([[0], np.cumsum(dims)])
+    m = np.full((off[-1], off[-1]), zero, dtype=dt)
+    c = np.full(off[-1], zero, dtype=dt)
+    for j in range(1, order + 1):
+        for comp in itertools.product(range(q + 1), repeat=j):
+            k = sum(comp)
+            if k > order or any(ell not in h for ell in comp):
+                continue
+            t = np.full((1, 1), one, dtype=dt)
+            for ell in comp:
+                t = np.kron(t, h[ell])
+            if k == 0:
+                c[off[j - 1]:off[j]] += t.ravel()
+            else:
+                m[off[j - 1]:off[j], off[k - 1]:off[k]] += t
+    return m, c
+
+
+@st.composite
+def small_maps(draw, max_n=3, max_q=3, max_order=3, sparse_prob=True):
+    n = draw(st.integers(1, max_n), label="n")
+    q = draw(st.integers(0, max_q), label="degree q")
+    order = draw(st.integers(1, max_order), label="order N")
+    seed = draw(st.integers(0, 2**32 - 1), label="seed")
+    rng = np.random.default_rng(seed)
+    fmap = {}
+    for ell in range(q + 1):
+        if draw(st.booleans(), label=f"F_{ell} present"):
+            shape = (n,) if ell == 0 else (n, n**ell)
+            a = rng.normal(scale=0.5, size=shape)
+            a[rng.random(shape) < 0.3] = 0.0  # some structural zeros
+            fmap[ell] = a
+    return n, order, fmap
+
+
+def scale(m_abs: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Rounding-error scale of a product: |M| |x|."""
+    return np.abs(m_abs) @ np.abs(x) + 1e-300
+
+
+@pytest.mark.clause("LIFT-1", "LIFT-2")
+@given(small_maps())
+def test_transfer_matrix_equals_explicit_kronecker_compositions(case):
+    n, order, fmap = case
+    m, c = transfer_matrix(fmap, n, order)
+    m_ref, c_ref = slow_transfer(fmap, n, order)
+    assert isinstance(m, sp.csr_matrix) and m.shape == m_ref.shape
+    # each entry is a sum of ≤ (q+1)^N products of ≤ N factors: a few ulps of its |terms| sum
+    tol = 64 * EPS * (1 + np.abs(m_ref).max())
+    assert np.abs(m.toarray() - m_ref).max() <= tol
+    assert np.abs(c - c_ref).max() <= tol
+
+
+@pytest.mark.clause("LIFT-2")
+@given(small_maps(max_n=2, max_q=3, max_order=3))
+def test_sparse_and_dense_inputs_agree_exactly(case):
+    n, order, fmap = case
+    sparse_map = {ell: (sp.csr_matrix(a) if ell else a) for ell, a in fmap.items()}
+    m1, c1 = transfer_matrix(fmap, n, order)
+    m2, c2 = transfer_matrix(sparse_map, n, order)
+    assert (m1 != m2).nnz == 0 and np.array_equal(c1, c2)
+
+
+@pytest.mark.clause("LIFT-2")
+@given(small_maps(max_n=3, max_q=3, max_order=3))
+def test_matrix_free_operator_equals_csr(case):
+    n, order, fmap = case
+    m, c = transfer_matrix(fmap, n, order)
+    op = TransferOperator(fmap, n, order)
+    rng = np.random.default_rng(n * 100 + order)
+    x = rng.normal(size=m.shape[0])
+    mabs = abs(m).toarray()
+    # both are sums of the same products in different association: 64 ulps of |M||x|
+    assert np.all(np.abs(op.matvec(x) - m @ x) <= 64 * EPS * scale(mabs, x))
+    assert np.all(np.abs(op.rmatvec(x) - m.T @ x) <= 64 * EPS * scale(mabs.T, x))
+    assert np.array_equal(op.constant, c)
+
+
+@pytest.mark.clause("LIFT-2")
+@given(
+    st.integers(1, 4).flatmap(lambda ma: st.tuples(st.just(ma), st.integers(1, 4), st.integers(1, 4), st.integers(1, 4),
+                                                   st.integers(0, 2**32 - 1)))
+)
+def test_kron_csr_equals_numpy_kron(dims):
+    """Ragged row counts (including empty rows) exercise both write paths of kron_csr."""
+    ma, na, mb, nb, seed = dims
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=(ma, na)) * (rng.random((ma, na)) < 0.5)
+    b = rng.normal(size=(mb, nb)) * (rng.random((mb, nb)) < 0.5)
+    got = kron_csr(sp.csr_matrix(a), sp.csr_matrix(b))
+    assert np.array_equal(got.toarray(), np.kron(a, b))
+
+
+@pytest.mark.clause("LIFT-2")
+def test_kron_csr_scatter_path_for_many_runs(monkeypatch):
+    import qsgd_ref.carleman as carleman
+
+    monkeypatch.setattr(carleman, "_MAX_RUNS", 1)  # force the grouped scatter path
+    rng = np.random.default_rng(5)
+    a = rng.normal(size=(7, 5)) * (rng.random((7, 5)) < 0.5)
+    b = rng.normal(size=(3, 4)) * (rng.random((3, 4)) < 0.6)
+    assert np.array_equal(kron_csr(sp.csr_matrix(a), sp.csr_matrix(b)).toarray(), np.kron(a, b))
+
+
+def exact_truncated_y1(fmap_exact: dict, u0: list[Fraction], order: int, steps: int) -> list[list[Fraction]]:
+    """ŷ_1(t) from the exact truncated iteration in Fractions (object-array np.kron compositions)."""
+    n = len(u0)
+    m, c = slow_transfer(fmap_exact, n, order, exact=True)
+    y = np.concatenate([_kron_pow(np.array(u0, dtype=object), j) for j in range(1, order + 1)])
+    out = [list(y[:n])]
+    for _ in range(steps):
+        y = m.dot(y) + c
+        out.append(list(y[:n]))
+    return out
+
+
+def _kron_pow(u, j):
+    out = np.array([Fraction(1)], dtype=object)
+    for _ in range(j):
+        out = np.kron(out, u)
+    return out
+
+
+@pytest.mark.clause("LIFT-2")
+@given(
+    st.integers(1, 2).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.integers(1, 3),  # order
+            st.lists(st.fractions(-1, 1, max_denominator=16), min_size=n + n * n + n**3, max_size=n + n * n + n**3),
+            st.lists(st.fractions(-1, 1, max_denominator=8), min_size=n, max_size=n),
+        )
+    )
+)
+def test_float_iteration_matches_exact_fraction_iteration(case):
+    n, order, coeffs, u0 = case
+    f0 = np.array([c / 20 for c in coeffs[:n]], dtype=object)
+    f1 = np.array([-Fraction(1, 4) + c / 8 for c in coeffs[n:n + n * n]], dtype=object).reshape(n, n)
+    f2 = np.array([c / 8 for c in coeffs[n + n * n:]], dtype=object).reshape(n, n * n)
+    exact_map = {0: f0, 1: f1, 2: f2}
+    steps = 6
+    exact = exact_truncated_y1(exact_map, list(u0), order, steps)
+    m, c = transfer_matrix({k: v.astype(float) for k, v in exact_map.items()}, n, order)
+    y = lifted_initial(np.array(u0, dtype=float), order)
+    # entries are O(1) and M_N has small norm: 6 steps lose at most a few hundred ulps absolutely
+    tol = 512 * EPS
+    for t in range(steps + 1):
+        assert np.all(np.abs(y[:n] - np.array(exact[t], dtype=float)) <= tol), t
+        y = m @ y + c
+
+
+@pytest.mark.clause("MAP-1", "LIFT-1")
+def test_index_order_is_numpy_kron_for_non_symmetric_f2():
+    """A non-symmetric F_2 makes the index order observable in M_N: our blocks must be the explicit
+    tensor-index formula (row-major, numpy.kron) and must differ from the column-major reading."""
+    n = 2
+    t = np.arange(1, n**3 + 1, dtype=float).reshape(n, n, n) / 10  # T[i, a, b], not symmetric in (a, b)
+    f1 = np.array([[-0.3, 0.1], [0.2, -0.4]])
+    row_major = t.reshape(n, n * n)  # F2[i, a n + b] = T[i, a, b]
+    col_major = t.transpose(0, 2, 1).reshape(n, n * n)  # F2[i, a + n b] = T[i, a, b]
+    m, _ = transfer_matrix({1: f1, 2: row_major}, n, 3)
+    h1 = np.eye(n) + f1
+    b23 = m.toarray()[n:n + n**2, n + n**2:].reshape(n, n, n, n, n)
+    expect = np.einsum("ia,jbc->ijabc", h1, t) + np.einsum("iab,jc->ijabc", t, h1)
+    assert np.abs(b23 - expect).max() <= 8 * EPS
+    m_col, _ = transfer_matrix({1: f1, 2: col_major}, n, 3)
+    assert np.abs(m_col.toarray() - m.toarray()).max() > 0.05
+    # both readings agree on rank-one (tensor-power) inputs, which is why the trap is silent
+    y0 = lifted_initial([0.3, -0.7], 3)
+    assert np.allclose((m @ y0)[:n], (m_col @ y0)[:n], rtol=0, atol=8 * EPS)
+
+
+@pytest.mark.clause("LIFT-2")
+def test_lifted_initial_is_the_tensor_powers():
+    u = np.array([0.5, -2.0, 3.0])
+    y = lifted_initial(u, 3)
+    assert len(y) == 3 + 9 + 27
+    assert y[3 + 1 * 3 + 2] == u[1] * u[2]  # (i1, i2) = (1, 2) at row-major position 1·3 + 2
+    assert y[12 + 2 * 9 + 0 * 3 + 1] == u[2] * u[0] * u[1]
+
+
+@pytest.mark.clause("LIFT-3")
+@given(small_maps(max_n=3, max_q=3, max_order=3))
+def test_continuous_matrix_equals_explicit_kronecker_sums(case):
+    n, order, gmap = case
+    a, a0 = continuous_matrix(gmap, n, order)
+    dims = [n**j for j in range(1, order + 1)]
+    off = np.concatenate([[0], np.cumsum(dims)])
+    ref = np.zeros((off[-1], off[-1]))
+    g = {ell: np.asarray(v, dtype=float).reshape(n, -1) for ell, v in gmap.items()}
+    for j in range(1, order + 1):
+        for ell, gl in g.items():
+            k = j + ell - 1
+            if 1 <= k <= order:
+                for i in range(1, j + 1):
+                    ref[off[j - 1]:off[j], off[k - 1]:off[k]] += np.kron(np.kron(np.eye(n ** (i - 1)), gl), np.eye(n ** (j - i)))
+    assert np.abs(a.toarray() - ref).max() <= 16 * EPS * (1 + np.abs(ref).max())
+    assert np.array_equal(a0[:n], g[0].ravel() if 0 in g else np.zeros(n)) and not a0[n:].any()
+
+
+@pytest.mark.clause("LIFT-3", "LIFT-2")
+def test_discrete_matrix_tends_to_continuous_as_step_shrinks():
+    """(M_N(ηG) − I)/η = A_N + O(η): the η-expansion of LIFT-1 at first order."""
+    rng = np.random.default_rng(3)
+    n, order = 2, 3
+    g = {0: rng.normal(size=n), 1: rng.normal(size=(n, n)), 2: rng.normal(size=(n, n * n))}
+    a, _ = continuous_matrix(g, n, order)
+    errs = []
+    for eta in (1e-2, 1e-3):
+        m, _ = transfer_matrix({k: eta * v for k, v in g.items()}, n, order)
+        errs.append(np.abs(((m - sp.identity(m.shape[0])) / eta - a).toarray()).max())
+    assert errs[1] < errs[0] / 5  # first-order convergence (ratio ≈ 10)
+
+
+@pytest.mark.clause("LIFT-2")
+@pytest.mark.parametrize("name", ["p1-quadratic-forced", "p2-scalar-cubic"])
+def test_shared_check_cases(name):
+    """Float iteration of M_N reproduces the independent 50-digit ŷ_1(t) to ~1e-13 relative."""
+    problem = load_problem(CHECKS / "problems" / f"{name}.json")
+    expected = json.loads((CHECKS / "expected" / f"{name}.json").read_text())["carleman"]
+    m, c = transfer_matrix(problem.float_map_at(0), problem.n, problem.order)
+    y = lifted_initial(problem.u0_float(), problem.order)
+    for t in range(problem.steps + 1):
+        ref = np.array([float(s) for s in expected[t]])
+        assert np.abs(y[:problem.n] - ref).max() <= 1e-13 * np.abs(ref).max(), t
+        y = m @ y + c
+
+
+@pytest.mark.clause("LIFT-2")
+def test_bad_input_is_refused_naming_the_field():
+    with pytest.raises(InputError, match="order"):
+        transfer_matrix({1: np.zeros((2, 2))}, 2, 0)
+    with pytest.raises(InputError, match=r"F\.2"):
+        transfer_matrix({2: np.zeros((2, 3))}, 2, 2)
+    with pytest.raises(InputError, match=r"F\.1"):
+        transfer_matrix({1: np.array([[np.nan, 0], [0, 0]])}, 2, 1)
+    with pytest.raises(InputError, match="order"):
+        transfer_matrix({1: np.zeros((10, 10))}, 10, 12)  # lifted dimension beyond the budget
