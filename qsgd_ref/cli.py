@@ -16,6 +16,7 @@ from qsgd_ref.errors import InputError
 COMMANDS: dict[str, str] = {
     "demo": "qsgd_ref.commands.demo",
     "validate": "qsgd_ref.commands.validate",
+    "hhl": "qsgd_ref.commands.hhl",
     "oracle": "qsgd_ref.commands.oracle",
     "tables": "qsgd_ref.commands.tables",
     "reference": "qsgd_ref.commands.reference",

@@ -1,0 +1,133 @@
+"""HHL on the Eq. 6 system of a problem, end to end (clauses HHL-1 … HHL-4, UPL-1, DNL-1).
+
+Upload b (sparse), HHL with the chosen clock, post-select, download u(T) = level 1 of the last
+time block relative to the classically known entry u0_r of block 0 (Y_0 = ŷ(0), SYS-2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import mpmath
+import numpy as np
+from qiskit import ClassicalRegister, QuantumCircuit
+from qiskit.quantum_info import Operator
+
+from qsgd_ref.precision import DEFAULT_DPS
+from qsgd_ref.problem import Problem
+from qsgd_ref.quantum.clock import Clock, make_clock
+from qsgd_ref.quantum.dilation import Encoded, encode
+from qsgd_ref.quantum.download import Counts, Download, download
+from qsgd_ref.quantum.hhl import aer_statevector, hhl_circuit, postselect, resources
+from qsgd_ref.quantum.result import ErrorBudget, HHLResult
+from qsgd_ref.quantum.twin import choose_clock, twin
+
+
+def exact_and_carleman(problem: Problem, dps: int = DEFAULT_DPS) -> tuple[np.ndarray, np.ndarray]:
+    """u(T) of the exact iteration and ŷ₁(T) of the Carleman iteration (reference, float64 view)."""
+    from qsgd_ref.reference.iteration import carleman_trajectory, exact_trajectory
+
+    with mpmath.workdps(dps):
+        ex = np.array([float(x) for x in exact_trajectory(problem, dps)[-1]])
+        ca = np.array([float(x) for x in carleman_trajectory(problem, dps)[-1]])
+    return ex, ca
+
+
+def statevector_sampler(out: np.ndarray) -> Callable[[QuantumCircuit | None], Counts]:
+    """Exact post-selected probabilities (infinitely many shots) of the system register."""
+    def sample(extra: QuantumCircuit | None) -> Counts:
+        v = out if extra is None else Operator(extra).data @ out
+        return {i: float(abs(a) ** 2) for i, a in enumerate(v)}
+    return sample
+
+
+def aer_sampler(qc: QuantumCircuit, enc: Encoded, clock: Clock, shots: int, seed: int) -> Callable[[QuantumCircuit | None], Counts]:
+    """Aer shots of the HHL circuit (+ extra system gates), post-selected on ancilla = 1, clock = 0."""
+    from qiskit import transpile
+    from qiskit_aer import AerSimulator
+
+    sim = AerSimulator(method="statevector", seed_simulator=seed)
+    calls = [0]
+
+    def sample(extra: QuantumCircuit | None) -> Counts:
+        c = qc.copy()
+        if extra is not None:
+            c.compose(extra, list(range(enc.qubits)), inplace=True)
+        creg = ClassicalRegister(c.num_qubits, "m")
+        c.add_register(creg)
+        c.measure(list(range(c.num_qubits)), creg)
+        calls[0] += 1
+        res = sim.run(transpile(c, sim, optimization_level=0), shots=shots, seed_simulator=seed + calls[0]).result()
+        out: Counts = {}
+        for key, n in res.get_counts().items():
+            v = int(key.replace(" ", ""), 2)
+            sys_val, rest = v % 2**enc.qubits, v >> enc.qubits
+            if rest % clock.size == 0 and rest >> clock.bits == 1:
+                out[sys_val] = out.get(sys_val, 0) + n
+        return out
+    return sample
+
+
+def _u_indices(problem: Problem, enc: Encoded) -> tuple[list[int], int]:
+    D = sum(problem.n**j for j in range(1, problem.order + 1))
+    off = enc.solution_slice.start
+    return [off + problem.steps * D + i for i in range(problem.n)], off
+
+
+def run_hhl(problem: Problem, *, clock_bits: int | None = None, shots: int | None = None,
+            seed: int = 0, dps: int = DEFAULT_DPS, count_resources: bool = True) -> HHLResult:
+    """The whole pipeline for ``problem`` (no idle steps)."""
+    from qsgd_ref.system import eq6_system
+
+    L, b = eq6_system(problem)
+    enc = encode(L, np.asarray(b, dtype=float))
+    if clock_bits is None:
+        clk, rule = choose_clock(enc)
+    else:
+        clk, rule = make_clock(enc.eigenvalues, clock_bits), "given"
+    qc = hhl_circuit(enc, clk)
+    sv = aer_statevector(qc)
+    out, p = postselect(sv, enc, clk)
+    tw = twin(enc, clk)
+    ideal = enc.exact_solution()
+    ideal /= np.linalg.norm(ideal)
+    state = out / np.sqrt(p)
+    fid = float(abs(np.vdot(ideal, state)) ** 2)
+    ex, ca = exact_and_carleman(problem, dps)
+    flags: list[str] = []
+    idx, ref_base = _u_indices(problem, enc)
+    u0 = problem.u0_float()
+    u_T: list[float] | None = None
+    stderr: list[float] | None = None
+    twin_u = np.full(problem.n, np.nan)
+    if np.any(u0 != 0):
+        r = int(np.argmax(np.abs(u0)))
+        ref, refv = ref_base + r, float(u0[r])
+        exact_dl = download(idx, ref, refv, enc.qubits, statevector_sampler(tw.unnormalised), exact=True)
+        twin_u = exact_dl.values
+        if shots is None:
+            dl: Download = download(idx, ref, refv, enc.qubits, statevector_sampler(out), exact=True)
+        else:
+            dl = download(idx, ref, refv, enc.qubits, aer_sampler(qc, enc, clk, shots, seed))
+            if not dl.signs_resolved.all():
+                flags.append("download: some interference counts tied; sign taken as +")
+        u_T, stderr = [float(x) for x in dl.values], [float(x) for x in dl.stderr]
+    else:
+        flags.append("download: u0 = 0 leaves no classically known reference entry; u_T not estimated")
+    budget = ErrorBudget(
+        carleman_truncation=float(np.linalg.norm(ca - ex)),
+        hhl_clock=float(np.linalg.norm(twin_u - ca)),
+        shot_noise=0.0 if stderr is None else 3.0 * float(np.linalg.norm(stderr)),
+        rounding=1e-9 * (1.0 + float(np.linalg.norm(ex))),
+    )
+    if fid < 0.99:
+        flags.append(f"fidelity {fid:.4f} below 0.99 with {clk.bits} clock qubits")
+    res = resources(qc) if count_resources else {"qubits": qc.num_qubits, "depth": None, "cx": None}
+    return HHLResult(
+        state=state, state_norm=float(np.sqrt(p) * enc.rhs_norm / clk.scale), success_probability=p,
+        fidelity=fid, twin_deviation=float(np.max(np.abs(out - tw.unnormalised))), resources=res,
+        clock={"bits": clk.bits, "time": clk.time, "c0": clk.c0, "rule": rule, "kappa": enc.kappa,
+               "system_qubits": enc.qubits, "dilated": enc.dilated},
+        u_T=u_T, u_T_stderr=stderr, u_T_exact=[float(x) for x in ex], u_T_carleman=[float(x) for x in ca],
+        budget=budget, shots=shots, flags=flags,
+    )
