@@ -30,6 +30,7 @@ from qsgd_ref.reference import (
     reference_result,
 )
 from qsgd_ref.reference.certified import ball_interval
+from qsgd_ref.reference.iteration import working_bits
 
 CHECKS = Path(__file__).parent / "data" / "checks"
 
@@ -293,3 +294,49 @@ def test_error_is_the_norm_of_the_difference():
         sq = sum((a - b) ** 2 for a, b in zip(want_u[t], want_y[t]))
         e = Fraction(Decimal(format_decimal(err[t], 60)))
         assert abs(e * e - sq) <= Fraction(1, 10**36)
+
+
+@pytest.mark.clause("REF-1", "LIFT-2")
+def test_growing_trajectories_keep_relative_precision():
+    """u ↦ 3u + u²/2 from u0 = 5 grows fast: block floating point must follow the scale."""
+    F = {1: [["2"]], 2: [["1/2"]]}
+    p = make_problem(F=F, u0=["5"], steps=12, order=3)
+    want_u = frac_exact(F, [Fraction(5)], 12)
+    want_y = frac_carleman(F, ["5"], 12, 3)
+    got_u, got_y = exact_trajectory(p, 50), carleman_trajectory(p, 50, levels=True)
+    assert want_u[12][0] > 10**100 and want_y[12][2][0] > 10**15  # far beyond the initial scale
+    for t in range(13):
+        assert rel_diff(got_u[t][0], want_u[t][0], abs(want_u[t][0])) < Fraction(1, 10**45)
+        for j in range(3):
+            w = want_y[t][j][0]
+            assert rel_diff(got_y[t][j][0], w, abs(w)) < Fraction(1, 10**45), (t, j)
+
+
+def wrapping_problem(n=2, order=4, steps=200, seed=1):
+    """A contracting map whose |M_N| has spectral radius > 1, so ball radii grow with t."""
+    rng = np.random.default_rng(seed)
+
+    def rat(shape, scale):
+        return np.vectorize(lambda v: Fraction(int(v), 1000), otypes=[object])(rng.integers(-scale, scale + 1, shape))
+
+    F1 = rat((n, n), 20)
+    for i in range(n):
+        F1[i, i] = Fraction(-250 - 250 * i // max(n - 1, 1), 1000)
+    F = {0: rat((n,), 10), 1: F1, 2: rat((n, n**2), 30), 3: rat((n, n**3), 10)}
+    return make_problem(F=F, u0=rat((n,), 400), steps=steps, order=order)
+
+
+@pytest.mark.clause("REF-2")
+def test_certified_precision_adapts_until_radii_are_small():
+    p = wrapping_problem()
+    balls = certified_trajectories(p, dps=30)
+    assert balls.prec > working_bits(30) + 64  # the first run's radii were too wide: it reran
+    hi_u, hi_y = exact_trajectory(p, 60), carleman_trajectory(p, 60)
+    for rows, ref in ((balls.exact, hi_u), (balls.carleman, hi_y)):
+        scale = max(abs(Fraction(*mpmath.libmp.to_rational(x._mpf_))) for row in ref for x in row)
+        for brow, rrow in zip(rows, ref):
+            for b, x in zip(brow, rrow):
+                lo, hi = ball_interval(b)
+                assert hi - lo <= 2 * scale / 10**32
+                v = Fraction(*mpmath.libmp.to_rational(x._mpf_))
+                assert lo - scale / 10**58 <= v <= hi + scale / 10**58

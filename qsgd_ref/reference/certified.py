@@ -9,6 +9,7 @@ provably contain the exact result. Hence each returned ball contains the true u(
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from qsgd_ref.reference.iteration import integer_steps, lifted_initial, working_
 
 #: Extra bits in certified mode, so that radii stay far below the reported digits.
 CERTIFIED_EXTRA_BITS = 64
+#: Reruns at higher precision allowed when radii come out too wide.
+MAX_RERUNS = 4
 
 
 @dataclass(frozen=True)
@@ -95,15 +98,48 @@ def _carleman_balls(problem: Problem) -> list[list[flint.arb]]:
 def certified_trajectories(problem: Problem, prec: int | None = None, *, dps: int = DEFAULT_DPS) -> CertifiedTrajectories:
     """Balls containing u(t), ŷ_1(t) and ‖u(t) − ŷ_1(t)‖₂ (clause REF-2).
 
-    ``prec`` is arb's working precision in bits (default: that of ``dps`` digits plus
-    :data:`CERTIFIED_EXTRA_BITS`).
+    ``prec`` is arb's working precision in bits. By default it is chosen adaptively: start at
+    the bits of ``dps`` digits plus :data:`CERTIFIED_EXTRA_BITS` and, while some radius exceeds
+    10^{−dps−2} of its trajectory's scale (ball arithmetic over-estimates growth through |M_N|),
+    rerun with the missing bits added (at most :data:`MAX_RERUNS` times).
     """
-    prec = prec if prec is not None else working_bits(dps) + CERTIFIED_EXTRA_BITS
+    if prec is not None:
+        return _run(problem, prec)
+    prec = working_bits(dps) + CERTIFIED_EXTRA_BITS
+    for _ in range(MAX_RERUNS):
+        out = _run(problem, prec)
+        missing = _missing_bits(out, dps)
+        if missing <= 0:
+            break
+        prec += missing + 16
+    return out
+
+
+def _run(problem: Problem, prec: int) -> CertifiedTrajectories:
     with _arb_prec(prec):
         exact = _exact_balls(problem)
         carleman = _carleman_balls(problem)
         error = [_norm([a - b for a, b in zip(u, y)]) for u, y in zip(exact, carleman)]
     return CertifiedTrajectories(exact, carleman, error, prec)
+
+
+def _missing_bits(out: CertifiedTrajectories, dps: int) -> int:
+    """How many bits the widest ball lacks to be within 10^{−dps−2} of its trajectory's scale."""
+    worst = -math.inf
+    for rows in (out.exact, out.carleman):
+        if not all(b.is_finite() for row in rows for b in row):
+            return 64
+        scale = max(_log2(b.mid()) for row in rows for b in row)
+        scale = 0.0 if scale == -math.inf else scale
+        worst = max(worst, max(_log2(b.rad()) for row in rows for b in row) - scale)
+    return max(0, math.ceil(worst + (dps + 2) * math.log2(10))) if worst > -math.inf else 0
+
+
+def _log2(x: flint.arb) -> float:
+    """log2 |x| of an exact arb (mid or rad) to within one unit, −inf for 0."""
+    m, e = x.man_exp()
+    m = abs(int(m))
+    return -math.inf if m == 0 else m.bit_length() + int(e)
 
 
 def _norm(v: list[flint.arb]) -> flint.arb:
