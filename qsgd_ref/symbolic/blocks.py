@@ -10,7 +10,7 @@ concrete matrices (any element type, e.g. SymPy element symbols) in numpy.kron o
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -98,14 +98,6 @@ def block_terms(q: int, j: int, k: int) -> tuple[Term, ...]:
     """All terms of B_jk for degree q (H_1 = I + F_1 expanded), each composition exactly once (LIFT-1, ETA-1)."""
     _check(q, j, k)
     return _compositions(q, j, k)
-
-
-def block_h_compositions(q: int, j: int, k: int) -> Iterator[tuple[int, ...]]:
-    """The compositions (ℓ_1, …, ℓ_j) ∈ {0..q}^j with sum k of LIFT-1 (unexpanded H form)."""
-    _check(q, j, k)
-    for combo in itertools.product(range(q + 1), repeat=j):
-        if sum(combo) == k:
-            yield combo
 
 
 def max_column(q: int, j: int) -> int:
