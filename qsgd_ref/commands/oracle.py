@@ -1,0 +1,31 @@
+"""``qsgd-ref oracle generate|verify``: the ground-truth vectors and the verifier (clauses ORC-1 … ORC-5)."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "generate the oracle's reference vectors, or verify an implementation's results against them"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="oracle_command", required=True)
+    gen = sub.add_parser("generate", help="write the vector files (deterministic: same seed, same bytes)")
+    gen.add_argument("--out", required=True, metavar="DIR", help="directory to write the *.json vector files into")
+    gen.add_argument("--seed", type=int, default=0, help="seed of the random-looking coefficients (default 0)")
+    ver = sub.add_parser("verify", help="judge a qsgd-ref.results.v1 file; exit status 1 on any failure")
+    ver.add_argument("--vectors", required=True, metavar="DIR", help="directory holding the vector files")
+    ver.add_argument("--results", required=True, metavar="FILE", help="your qsgd-ref.results.v1 JSON file")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.oracle_command == "generate":
+        from qsgd_ref.oracle.generate import generate
+
+        for path in generate(args.out, args.seed):
+            print(path)
+        return 0
+    from qsgd_ref.oracle.verify import run_verify
+
+    ok, text = run_verify(args.vectors, args.results)
+    print(text)
+    return 0 if ok else 1

@@ -1,0 +1,204 @@
+"""Write the oracle's vector files (clauses ORC-1, ORC-2): deterministic, exact-input, ≥ 30 digits.
+
+Same seed → byte-identical files. Expected values are computed by :mod:`qsgd_ref.oracle.exact`
+at ``WORK_DPS`` digits and re-checked at ``CHECK_DPS`` digits before ``DIGITS`` are written.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import mpmath
+import numpy as np
+from tqdm import tqdm
+
+from qsgd_ref.oracle import corpus, exact
+from qsgd_ref.precision import format_decimal
+
+VERSION = "1"
+DIGITS = 40  # significant digits written for expected values
+TRAP_DIGITS = 25  # known wrong answers only need to be recognised
+WORK_DPS = 60
+CHECK_DPS = 90
+TOLERANCE = {
+    "carleman_trajectory": {"rel": "1e-10", "abs": "0"},
+    "carleman_matrix": {"rel": "1e-12", "abs": "0"},
+    "eq6_solution": {"rel": "1e-10", "abs": "0"},
+}
+FILES = ("carleman_trajectory", "carleman_matrix", "eq6_solution")
+
+HEADERS = {
+    "carleman_trajectory": [
+        "Trajectories of u(t+1) = u(t) + Σ_ℓ F_ℓ u(t)^{⊗ℓ} (MAP-1, MAP-3), t = 0 … T:",
+        "'exact' is u(t); 'carleman' is ŷ_1(t) of the order-N truncated lifted iteration (LIFT-2).",
+        "Rows are times t = 0 … T, entries are the n components; values are decimal strings.",
+    ],
+    "carleman_matrix": [
+        "The truncated transfer matrix M_N and constant c of LIFT-2 in the canonical basis",
+        "(levels j = 1 … N concatenated, numpy.kron row-major order inside each level, 0-based indices).",
+        "'M' is a list of [row, col, value], 'c' a list of [row, value]; absent entries are zero.",
+    ],
+    "eq6_solution": [
+        "The solution Y of the Eq. 6 system L Y = b with p idle steps (SYS-1, SYS-2):",
+        "rows are the blocks Y_0 … Y_{T+p}, each the full lifted vector of dimension D = Σ_j n^j.",
+    ],
+}
+
+
+def _fmt(x: Any, digits: int = DIGITS) -> str:
+    return format_decimal(x, digits)
+
+
+def _rows(vectors: list[np.ndarray], digits: int = DIGITS) -> list[list[str]]:
+    with mpmath.workdps(digits + 10):
+        return [[_fmt(x, digits) for x in v] for v in vectors]
+
+
+def _agree(a: list[np.ndarray], b: list[np.ndarray], what: str) -> None:
+    """Precision check: values at WORK_DPS and CHECK_DPS agree far below the written digits."""
+    with mpmath.workdps(CHECK_DPS):
+        scale = max([mpmath.mpf(0)] + [abs(x) for v in b for x in v])
+        diff = max([mpmath.mpf(0)] + [abs(x - y) for u, v in zip(a, b, strict=True) for x, y in zip(u, v, strict=True)])
+        if diff > scale * mpmath.mpf(10) ** (-DIGITS - 5):
+            raise RuntimeError(
+                f"{what}: {WORK_DPS}-digit and {CHECK_DPS}-digit results differ by {mpmath.nstr(diff, 3)}"
+            )
+
+
+def _checked(fn: Callable[[int], list[np.ndarray]], what: str) -> list[np.ndarray]:
+    a, b = fn(WORK_DPS), fn(CHECK_DPS)
+    _agree(a, b, what)
+    return b
+
+
+def _max_rel(a: list[list[str]], b: list[list[str]]) -> Fraction:
+    fa = [[Fraction(x) for x in r] for r in a]
+    fb = [[Fraction(x) for x in r] for r in b]
+    if len(fa) != len(fb):
+        return Fraction(1)
+    scale = max([abs(x) for r in fa for x in r] + [Fraction(0)])
+    diff = max([abs(x - y) for r, s in zip(fa, fb, strict=True) for x, y in zip(r, s, strict=True)] + [Fraction(0)])
+    return diff / scale if scale else diff
+
+
+def _triplets(m: exact.Triplets, digits: int = DIGITS, vector: bool = False) -> list[list[Any]]:
+    if vector:
+        return [[r, _fmt(v, digits)] for (r, _), v in sorted(m.items())]
+    return [[r, c, _fmt(v, digits)] for (r, c), v in sorted(m.items())]
+
+
+def _test_base(tc_id: int, case: corpus.Case, kind: str) -> dict[str, Any]:
+    return {
+        "tcId": tc_id,
+        "comment": case.comment,
+        "flags": list(case.flags),
+        "problem": case.problem.to_json(),
+        "tolerance": dict(TOLERANCE[kind]),
+    }
+
+
+def trajectory_test(tc_id: int, case: corpus.Case) -> dict[str, Any]:
+    p = case.problem
+    u = _checked(lambda d: exact.exact_iteration(p, d), f"{case.comment}: exact")
+    y = _checked(lambda d: exact.lifted_iteration(p, d), f"{case.comment}: carleman")
+    test = _test_base(tc_id, case, "carleman_trajectory")
+    carleman = _rows([v[: p.n] for v in y])
+    test["expected"] = {"exact": _rows(u), "carleman": carleman}
+    traps: dict[str, Any] = {}
+    cont = exact.lifted_iteration(p, WORK_DPS, builder=exact.continuous_transfer)
+    rows = _rows([v[: p.n] for v in cont], TRAP_DIGITS)
+    if _max_rel(rows, carleman) > 100 * Fraction(TOLERANCE["carleman_trajectory"]["rel"]):
+        traps["continuous"] = {"carleman": rows}
+    if traps:
+        test["traps"] = traps
+    return test
+
+
+def matrix_test(tc_id: int, case: corpus.Case) -> dict[str, Any]:
+    p = case.problem
+    fmap, n, order = p.maps[0], p.n, p.order
+    m, c = exact.transfer(fmap, n, order)
+    test = _test_base(tc_id, case, "carleman_matrix")
+    test["expected"] = {"matrix": {"D": exact.offsets(n, order)[-1], "M": _triplets(m), "c": _triplets(c, vector=True)}}
+    traps: dict[str, Any] = {}
+    for name, (tm, tc) in (
+        ("continuous", exact.continuous_transfer(fmap, n, order)),
+        ("column-major", exact.transfer(exact.column_major_map(fmap, n), n, order)),
+    ):
+        if (tm, tc) != (m, c):
+            traps[name] = {"matrix": {"M": _triplets(tm, TRAP_DIGITS), "c": _triplets(tc, TRAP_DIGITS, vector=True)}}
+    if traps:
+        test["traps"] = traps
+    return test
+
+
+def eq6_test(tc_id: int, case: corpus.Case, idle: int) -> dict[str, Any]:
+    p = case.problem
+    y = _checked(lambda d: exact.lifted_iteration(p, d), f"{case.comment}: eq6")
+    test = _test_base(tc_id, case, "eq6_solution")
+    test["idle"] = idle
+    test["expected"] = {"eq6": _rows(y + [y[-1]] * idle)}
+    return test
+
+
+def _group_key(test: dict[str, Any]) -> tuple[int, int]:
+    prob = test["problem"]
+    return len(prob["u0"]), test["_degree"]
+
+
+def build_file(kind: str, tests: list[dict[str, Any]], seed: int) -> dict[str, Any]:
+    """Assemble one vector file: schema, version, header, numberOfTests, notes, testGroups."""
+    groups: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for t in tests:
+        groups.setdefault(_group_key(t), []).append(t)
+    used = sorted({f for t in tests for f in t["flags"]})
+    doc: dict[str, Any] = {
+        "schema": f"qsgd-ref.vectors.{kind}.v1",
+        "version": VERSION,
+        "generator": f"qsgd-ref oracle generate --seed {seed}",
+        "header": HEADERS[kind],
+        "numberOfTests": len(tests),
+        "notes": {f: corpus.NOTES[f] for f in used},
+        "testGroups": [],
+    }
+    for (n, degree), members in sorted(groups.items()):
+        for t in members:
+            del t["_degree"]
+        doc["testGroups"].append({"n": n, "degree": degree, "tests": members})
+    return doc
+
+
+def generate(out: str | Path, seed: int = 0) -> list[Path]:
+    """Write every vector file into ``out``; returns the paths written (ORC-1)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    jobs: list[tuple[str, Callable[[int], dict[str, Any]], corpus.Case]] = []
+    for case in corpus.trajectory_cases(seed):
+        jobs.append(("carleman_trajectory", lambda i, c=case: trajectory_test(i, c), case))
+    for case in corpus.matrix_cases(seed):
+        jobs.append(("carleman_matrix", lambda i, c=case: matrix_test(i, c), case))
+    for case, idle in corpus.eq6_cases(seed):
+        jobs.append(("eq6_solution", lambda i, c=case, p=idle: eq6_test(i, c, p), case))
+    tests: dict[str, list[dict[str, Any]]] = {k: [] for k in FILES}
+    for kind, make, case in tqdm(jobs, desc="vectors", disable=not sys.stderr.isatty()):
+        t = make(0)
+        t["_degree"] = case.problem.degree
+        tests[kind].append(t)
+    docs = [build_file(kind, tests[kind], seed) for kind in FILES]
+    tc_id = 0
+    for doc in docs:  # tcIds run 1, 2, … across the corpus in file and group order
+        for group in doc["testGroups"]:
+            for t in group["tests"]:
+                tc_id += 1
+                t["tcId"] = tc_id
+    paths = []
+    for kind, doc in zip(FILES, docs, strict=True):
+        path = out / f"{kind}.json"
+        path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+        paths.append(path)
+    return paths

@@ -1,0 +1,394 @@
+"""Judge an implementation's results against the vector corpus (clauses ORC-3, ORC-4).
+
+Every provided field is compared entry by entry: it passes when |got − expected| ≤ abs + rel · S
+for every entry, S being the largest |expected| of that field (ORC-3). Failures name the tcId, the
+first differing entry and, where one is recognised, the likely cause.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qsgd_ref.errors import InputError
+from qsgd_ref.precision import NotExact, json_loads_exact, parse_exact
+from qsgd_ref.specpaths import schema_path
+
+RESULTS_SCHEMA = "qsgd-ref.results.v1"
+#: vector schema -> (schema file, fields its tests check)
+KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "qsgd-ref.vectors.carleman_trajectory.v1": ("carleman_trajectory.v1.json", ("exact", "carleman")),
+    "qsgd-ref.vectors.carleman_matrix.v1": ("carleman_matrix.v1.json", ("matrix",)),
+    "qsgd-ref.vectors.eq6_solution.v1": ("eq6_solution.v1.json", ("eq6",)),
+}
+TRAP_HINTS = {
+    "continuous": "it matches the continuous Carleman matrix I + A_N (LIFT-3): the discrete-only "
+    "η², η³ … terms of the blocks B_jk are missing (ETA-3); build B_jk from H_1 = I + F_1 (LIFT-1)",
+    "column-major": "it matches column-major (Julia-style) index order: F_ℓ columns and tensor "
+    "positions must follow numpy.kron row-major order (MAP-1)",
+}
+FLOAT32_HINT = "every value is a float32 number: results rounded to single precision?"
+SINGLE_HINT = "the error is of the size of single-precision rounding (2^-24 ≈ 6e-8 of the scale)"
+TRUNCATION_HINT = (
+    "it is closer to the exact (untruncated) iteration u(t) than to the order-N truncation: blocks "
+    "B_jk with k > N must be dropped (LIFT-2)"
+)
+
+
+@dataclass
+class Verdict:
+    """The judgement of one field of one test."""
+
+    tc_id: int
+    field: str
+    passed: bool
+    message: str = ""
+
+
+@dataclass
+class Report:
+    """All verdicts, per-flag counts and warnings of one verification run (ORC-4)."""
+
+    verdicts: list[Verdict] = field(default_factory=list)
+    per_flag: dict[str, Counter] = field(default_factory=dict)
+    totals: Counter = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return any(not v.passed for v in self.verdicts)
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _schema(name: str) -> dict[str, Any]:
+    return json.loads(schema_path(name).read_text())
+
+
+def _validate(doc: Any, schema_file: str, what: str) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(_schema(schema_file))
+    err = jsonschema.exceptions.best_match(validator.iter_errors(doc))
+    if err is not None:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path)
+        raise InputError(f"{what}{where}", err.message[:200])
+
+
+def load_vectors(directory: str | Path) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """(file name, file document, test) for every test of every *.json vector file, schema-checked."""
+    d = Path(directory)
+    files = sorted(d.glob("*.json")) if d.is_dir() else []
+    if not files:
+        raise InputError("--vectors", f"no vector files (*.json) in {str(d)!r}")
+    out = []
+    for path in files:
+        doc = json.loads(path.read_text())
+        kind = doc.get("schema") if isinstance(doc, dict) else None
+        if kind not in KINDS:
+            raise InputError(f"{path.name}.schema", f"unknown vector schema {kind!r}")
+        _validate(doc, KINDS[kind][0], path.name)
+        for group in doc["testGroups"]:
+            for test in group["tests"]:
+                out.append((path.name, doc, test))
+    return out
+
+
+def load_results(path: str | Path) -> dict[int, dict[str, Any]]:
+    """tcId -> provided fields, from a qsgd-ref.results.v1 file (numbers kept exact)."""
+    p = Path(path)
+    try:
+        doc = json_loads_exact(p.read_text())
+    except OSError as exc:
+        raise InputError("--results", f"cannot read {str(p)!r}: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError("--results", f"{p.name} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    return results_from_doc(doc)
+
+
+def results_from_doc(doc: Any) -> dict[int, dict[str, Any]]:
+    _validate(_plain(doc), "results.v1.json", "results")
+    out: dict[int, dict[str, Any]] = {}
+    for i, r in enumerate(doc["results"]):
+        tc = int(r["tcId"])
+        if tc in out:
+            raise InputError(f"results[{i}].tcId", f"tcId {tc} appears twice")
+        out[tc] = {k: v for k, v in r.items() if k != "tcId"}
+    return out
+
+
+def _plain(x: Any) -> Any:
+    """Decimals as floats, for schema validation only."""
+    if isinstance(x, Decimal):
+        return float(x)
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_plain(v) for v in x]
+    return x
+
+
+# ---------------------------------------------------------------- judging
+
+
+def _num(x: Any) -> Fraction | None:
+    try:
+        return parse_exact(x)
+    except NotExact:
+        return None
+
+
+def _is_float32(x: Fraction) -> bool:
+    f = np.float32(float(x))
+    return bool(np.isfinite(f)) and Fraction(float(f)) == x
+
+
+def _short(x: Fraction) -> str:
+    return f"{float(x):.17g}"
+
+
+def _bound(test: dict[str, Any], scale: Fraction) -> Fraction:
+    tol = test["tolerance"]
+    return parse_exact(tol.get("abs", "0")) + parse_exact(tol["rel"]) * scale
+
+
+def _rows_exp(rows: list[list[str]]) -> list[list[Fraction]]:
+    return [[Fraction(Decimal(x)) for x in r] for r in rows]
+
+
+def _max_diff(a: list[list[Fraction]], b: list[list[Fraction]]) -> Fraction | None:
+    if len(a) != len(b) or any(len(x) != len(y) for x, y in zip(a, b, strict=True)):
+        return None
+    return max([abs(x - y) for r, s in zip(a, b, strict=True) for x, y in zip(r, s, strict=True)] + [Fraction(0)])
+
+
+def judge_rows(test: dict[str, Any], name: str, got: Any) -> Verdict:
+    """A field of rows (t = 0 … T, or the Eq. 6 blocks) of fixed length."""
+    tc = test["tcId"]
+    exp = _rows_exp(test["expected"][name])
+    steps = test["problem"]["steps"]
+    what = "T+1+p" if name == "eq6" else "T+1"
+    if not isinstance(got, list) or not all(isinstance(r, list) for r in got):
+        return Verdict(tc, name, False, f"{name} must be a list of rows")
+    if len(got) != len(exp):
+        hint = ""
+        if abs(len(got) - len(exp)) == 1:
+            hint = f" — off-by-one in the number of steps? (T = {steps}; t runs 0 … T, so T+1 rows)"
+        return Verdict(tc, name, False, f"{name} has {len(got)} rows, expected {what} = {len(exp)}{hint}")
+    vals: list[list[Fraction]] = []
+    for t, (r, e) in enumerate(zip(got, exp, strict=True)):
+        if len(r) != len(e):
+            return Verdict(tc, name, False, f"{name}[{t}] has {len(r)} entries, expected {len(e)}")
+        row = []
+        for i, x in enumerate(r):
+            v = _num(x)
+            if v is None:
+                return Verdict(tc, name, False, f"{name}[{t}][{i}] = {x!r} is not a finite number")
+            row.append(v)
+        vals.append(row)
+    scale = max([abs(x) for r in exp for x in r] + [Fraction(0)])
+    bound = _bound(test, scale)
+    bad = [(t, i) for t, r in enumerate(vals) for i, x in enumerate(r) if abs(x - exp[t][i]) > bound]
+    if not bad:
+        return Verdict(tc, name, True)
+    t, i = bad[0]
+    diff = abs(vals[t][i] - exp[t][i])
+    msg = (
+        f"{name}[{t}][{i}] = {_short(vals[t][i])}, expected {test['expected'][name][t][i]} "
+        f"(|diff| = {float(diff):.3g} > tolerance {float(bound):.3g}; {len(bad)} entries differ)"
+    )
+    hints = _row_hints(test, name, vals, exp, bound, scale)
+    return Verdict(tc, name, False, msg + "".join(f"\n      hint: {h}" for h in hints))
+
+
+def _row_hints(test, name, vals, exp, bound, scale) -> list[str]:
+    hints = []
+    for trap, fields in test.get("traps", {}).items():
+        if name in fields:
+            d = _max_diff(vals, _rows_exp(fields[name]))
+            if d is not None and d <= max(bound, scale * Fraction(1, 10**20)):
+                hints.append(TRAP_HINTS.get(trap, trap))
+    if name == "carleman" and "exact" in test["expected"]:
+        d_exact = _max_diff(vals, _rows_exp(test["expected"]["exact"]))
+        d_trunc = _max_diff(vals, exp)
+        if d_exact is not None and d_trunc is not None and d_exact * 2 < d_trunc:
+            hints.append(TRUNCATION_HINT)
+    if len(vals) > 1:
+        ahead = _max_diff(vals[:-1], exp[1:])
+        behind = _max_diff(vals[1:], exp[:-1])
+        if ahead is not None and ahead <= bound:
+            hints.append("row t matches expected row t+1: one step too many (off-by-one in the number of steps)")
+        elif behind is not None and behind <= bound:
+            hints.append("row t+1 matches expected row t: one step too few (off-by-one in the number of steps)")
+    _precision_hints(hints, [x for r in vals for x in r], _max_diff(vals, exp), scale)
+    return hints
+
+
+def _precision_hints(hints: list[str], values: list[Fraction], diff: Fraction | None, scale: Fraction) -> None:
+    if values and all(_is_float32(x) for x in values) and not all(x.denominator == 1 for x in values):
+        hints.append(FLOAT32_HINT)
+    elif diff is not None and scale and Fraction(1, 10**9) <= diff / scale <= Fraction(1, 10**6):
+        hints.append(SINGLE_HINT)
+
+
+def _triplet_dict(entries: Any, width: int, where: str) -> tuple[dict[tuple[int, int], Fraction] | None, str]:
+    out: dict[tuple[int, int], Fraction] = {}
+    if not isinstance(entries, list):
+        return None, f"{where} must be a list of triplets"
+    for e in entries:
+        if not isinstance(e, list) or len(e) != width:
+            return None, f"{where} entry {e!r} must have {width} items"
+        idx = [_num(x) for x in e[:-1]]
+        if any(x is None or x < 0 or x.denominator != 1 for x in idx):
+            return None, f"{where} entry {e!r} has a bad index"
+        v = _num(e[-1])
+        if v is None:
+            return None, f"{where} entry {e!r}: value is not a finite number"
+        key = (int(idx[0]), int(idx[1]) if width == 3 else 0)
+        if key in out:
+            return None, f"{where} entry {list(key)} appears twice"
+        out[key] = v
+    return out, ""
+
+
+def _level(index: int, n: int) -> int:
+    j, start = 1, 0
+    while index >= start + n**j:
+        start += n**j
+        j += 1
+    return j
+
+
+def judge_matrix(test: dict[str, Any], got: Any) -> Verdict:
+    """The matrix field: M and c as sparse triplets in the canonical basis (ORC-3)."""
+    tc = test["tcId"]
+    exp_doc = test["expected"]["matrix"]
+    d, n, order = exp_doc["D"], len(test["problem"]["u0"]), test["problem"]["order"]
+    if not isinstance(got, dict) or "M" not in got or "c" not in got:
+        return Verdict(tc, "matrix", False, "matrix must be an object with 'M' and 'c'")
+    for part, width in (("M", 3), ("c", 2)):
+        g, err = _triplet_dict(got[part], width, f"matrix.{part}")
+        if g is None:
+            return Verdict(tc, "matrix", False, err)
+        for r, c in sorted(g):
+            if r >= d or c >= d:
+                k = _level(max(r, c), n)
+                return Verdict(
+                    tc,
+                    "matrix",
+                    False,
+                    (
+                        f"matrix.{part} entry [{r}, {c}] lies outside the D × D truncated matrix (D = {d}, N = {order}): "
+                        f"it belongs to level {k} > N\n      hint: blocks B_jk with k > N must be dropped (LIFT-2)"
+                    ),
+                )
+    msgs, bad_parts = [], 0
+    for part, width in (("M", 3), ("c", 2)):
+        g, _ = _triplet_dict(got[part], width, part)
+        e, _ = _triplet_dict(exp_doc[part], width, part)
+        assert g is not None and e is not None
+        scale = max([abs(x) for x in e.values()] + [Fraction(0)])
+        bound = _bound(test, scale)
+        keys = sorted(set(g) | set(e))
+        bad = [k for k in keys if abs(g.get(k, Fraction(0)) - e.get(k, Fraction(0))) > bound]
+        if not bad:
+            continue
+        bad_parts += 1
+        r, c = bad[0]
+        gv, ev = g.get((r, c), Fraction(0)), e.get((r, c), Fraction(0))
+        jr, jc = _level(r, n), _level(c, n) if part == "M" else 0
+        pos = f"[{r}, {c}] (block j = {jr}, k = {jc})" if part == "M" else f"[{r}] (level j = {jr})"
+        e_str = {tuple(x[:-1]) if width == 3 else (x[0], 0): x[-1] for x in exp_doc[part]}
+        msg = (
+            f"matrix.{part}{pos} = {_short(gv)}, expected {e_str.get((r, c), '0')} "
+            f"(|diff| = {float(abs(gv - ev)):.3g} > tolerance {float(bound):.3g}; {len(bad)} entries differ)"
+        )
+        hints = []
+        for trap, fields in test.get("traps", {}).items():
+            t, _ = _triplet_dict(fields["matrix"][part], width, part)
+            assert t is not None
+            tb = max(bound, scale * Fraction(1, 10**20))
+            if all(abs(g.get(k, Fraction(0)) - t.get(k, Fraction(0))) <= tb for k in set(g) | set(t)):
+                hints.append(TRAP_HINTS.get(trap, trap))
+        diff = max(abs(g.get(k, Fraction(0)) - e.get(k, Fraction(0))) for k in keys)
+        _precision_hints(hints, list(g.values()), diff, scale)
+        msgs.append(msg + "".join(f"\n      hint: {h}" for h in hints))
+    if bad_parts:
+        return Verdict(tc, "matrix", False, "\n    ".join(msgs))
+    return Verdict(tc, "matrix", True)
+
+
+def judge_field(test: dict[str, Any], name: str, got: Any) -> Verdict:
+    if name == "matrix":
+        return judge_matrix(test, got)
+    return judge_rows(test, name, got)
+
+
+def verify(vectors: list[tuple[str, dict[str, Any], dict[str, Any]]], results: dict[int, dict[str, Any]]) -> Report:
+    """Judge every provided field of every test; count per flag (ORC-4)."""
+    rep = Report()
+    known = set()
+    for fname, doc, test in vectors:
+        tc = test["tcId"]
+        known.add(tc)
+        fields = KINDS[doc["schema"]][1]
+        provided = results.get(tc, {})
+        status = "not provided"
+        for name in fields:
+            if name not in provided:
+                rep.totals[f"{name}: not provided"] += 1
+                continue
+            v = judge_field(test, name, provided[name])
+            rep.verdicts.append(v)
+            rep.totals[f"{name}: {'passed' if v.passed else 'failed'}"] += 1
+            if not v.passed:
+                status = "failed"
+            elif status == "not provided":
+                status = "passed"
+        for extra in sorted(set(provided) - set(fields)):
+            rep.warnings.append(f"tcId {tc} ({fname}) does not test field {extra!r}; ignored")
+        for flag in test["flags"]:
+            rep.per_flag.setdefault(flag, Counter())[status] += 1
+        rep.totals[f"tests {status}"] += 1
+    for tc in sorted(set(results) - known):
+        rep.verdicts.append(Verdict(tc, "tcId", False, f"tcId {tc} is not in the corpus"))
+    return rep
+
+
+def format_report(rep: Report, vectors: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> str:
+    """Failures (tcId, file, comment, first differing entry, hint), then the summary."""
+    where = {t["tcId"]: (f, t["comment"]) for f, _, t in vectors}
+    lines = []
+    for v in rep.verdicts:
+        if not v.passed:
+            f, c = where.get(v.tc_id, ("?", "?"))
+            lines.append(f"FAIL tcId {v.tc_id} ({f}: {c}) {v.field}:\n    {v.message}")
+    lines.extend(f"warning: {w}" for w in rep.warnings)
+    lines.append("summary per flag (tests passed / failed / not provided):")
+    for flag in sorted(rep.per_flag):
+        c = rep.per_flag[flag]
+        lines.append(
+            f"  {flag:22s} {c['passed']:4d} passed {c['failed']:4d} failed {c['not provided']:4d} not provided"
+        )
+    lines.append("fields: " + ", ".join(f"{k} {v}" for k, v in sorted(rep.totals.items()) if not k.startswith("tests")))
+    t = rep.totals
+    lines.append(
+        f"tests: {t['tests passed']} passed, {t['tests failed']} failed, {t['tests not provided']} not provided"
+    )
+    lines.append("RESULT: FAIL" if rep.failed else "RESULT: PASS")
+    return "\n".join(lines)
+
+
+def run_verify(vectors_dir: str | Path, results_path: str | Path) -> tuple[bool, str]:
+    """Load, judge and format; returns (all provided fields passed, report text)."""
+    vectors = load_vectors(vectors_dir)
+    rep = verify(vectors, load_results(results_path))
+    return not rep.failed, format_report(rep, vectors)

@@ -1,0 +1,201 @@
+"""The verifier (clauses ORC-3, ORC-4, ORC-5, ORC-6): tolerance semantics, reports, mutants."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qsgd_ref.errors import InputError
+from qsgd_ref.oracle import verify as V
+from qsgd_ref.oracle.harness import check, collect
+from qsgd_ref.oracle.mutants import MUTANTS, Float64Engine
+from qsgd_ref.specpaths import spec_dir
+
+VECTORS = spec_dir() / "vectors"
+ROOT = Path(__file__).resolve().parent.parent
+
+ROW_TEST = {
+    "tcId": 1,
+    "flags": ["X"],
+    "comment": "toy",
+    "problem": {"schema": "qsgd-ref.problem.v1", "u0": ["1", "0"], "steps": 1, "order": 1},
+    "tolerance": {"rel": "1e-3", "abs": "1e-6"},
+    "expected": {"exact": [["1", "0"], ["2", "-0.5"]]},
+}
+
+
+@pytest.mark.clause("ORC-3")
+@pytest.mark.parametrize(
+    "got,ok",
+    [
+        ([[1, 0], [2, -0.5]], True),
+        ([["1", "0"], ["2.002", "-0.5"]], True),  # |diff| = 0.002 ≤ 1e-6 + 1e-3 · S (S = 2)
+        ([["1", "0"], ["2.0020011", "-0.5"]], False),  # just above abs + rel · S = 0.002001
+        ([["1", "0.0000009"], ["2", "-0.5"]], True),  # abs part
+        ([["1", "0"]], False),  # one row
+        ([["1", "0"], ["2"]], False),  # short row
+        ([["1", "x"], ["2", "-0.5"]], False),  # not a number
+    ],
+)
+def test_row_tolerance_is_abs_plus_rel_times_field_scale(got, ok):
+    v = V.judge_rows(ROW_TEST, "exact", got)
+    assert v.passed is ok, v.message
+
+
+@pytest.mark.clause("ORC-3")
+def test_matrix_absent_entries_are_zero_and_out_of_range_entries_fail():
+    test = {
+        "tcId": 5,
+        "problem": {"u0": ["1"], "order": 2, "steps": 1},
+        "tolerance": {"rel": "1e-12"},
+        "expected": {"matrix": {"D": 2, "M": [[0, 0, "0.5"], [1, 1, "0.25"]], "c": [[0, "0.1"]]}},
+    }
+    assert V.judge_matrix(test, {"M": [[0, 0, 0.5], [1, 1, 0.25], [0, 1, 0]], "c": [[0, "0.1"]]}).passed
+    v = V.judge_matrix(test, {"M": [[0, 0, 0.5]], "c": [[0, "0.1"]]})
+    assert not v.passed and "matrix.M[1, 1] (block j = 2, k = 2)" in v.message and "expected 0.25" in v.message
+    v = V.judge_matrix(test, {"M": [[0, 0, 0.5], [1, 1, 0.25], [1, 2, 1]], "c": [[0, "0.1"]]})
+    assert not v.passed and "level 3 > N" in v.message and "k > N must be dropped" in v.message
+    v = V.judge_matrix(test, {"M": [[0, 0, 0.5], [0, 0, 0.5]], "c": []})
+    assert not v.passed and "appears twice" in v.message
+
+
+def _results(impl):
+    return V.results_from_doc(collect(impl, VECTORS))
+
+
+@pytest.fixture(scope="module")
+def vectors():
+    return V.load_vectors(VECTORS)
+
+
+@pytest.mark.clause("ORC-6", "ORC-4")
+def test_independent_float64_implementation_passes_everything(vectors):
+    rep = V.verify(vectors, _results(Float64Engine()))
+    assert not rep.failed, V.format_report(rep, vectors)
+    assert rep.totals["tests passed"] == len(vectors)
+
+
+MUTANT_CAUSES = {
+    "continuous": ("continuous Carleman matrix", {"matrix", "carleman"}),
+    "column-major": ("column-major", {"matrix"}),
+    "keep-dropped": ("k > N must be dropped", {"matrix", "carleman"}),
+    "one-step-too-many": ("off-by-one in the number of steps", {"exact", "carleman", "eq6"}),
+    "one-step-too-few": ("off-by-one in the number of steps", {"exact", "carleman", "eq6"}),
+    "single-precision": ("single precision", {"exact", "carleman", "eq6", "matrix"}),
+}
+
+
+@pytest.mark.clause("ORC-6", "ORC-4", "LIFT-2", "LIFT-3", "MAP-1")
+@pytest.mark.parametrize("name", sorted(MUTANT_CAUSES))
+def test_mutants_are_rejected_with_their_cause(name, vectors):
+    cause, fields = MUTANT_CAUSES[name]
+    rep = V.verify(vectors, _results(MUTANTS[name]))
+    failing = [v for v in rep.verdicts if not v.passed]
+    assert rep.failed
+    assert fields <= {v.field for v in failing}
+    for field in fields:
+        msgs = [v.message for v in failing if v.field == field]
+        share = sum(cause in m for m in msgs) / len(msgs)
+        assert share >= 0.75, f"{name}/{field}: only {share:.0%} of failures name the cause:\n" + "\n".join(msgs[:3])
+    text = V.format_report(rep, vectors)
+    assert f"FAIL tcId {failing[0].tc_id} (" in text and "RESULT: FAIL" in text
+
+
+@pytest.mark.clause("ORC-6", "MAP-1")
+def test_column_major_is_caught_only_where_an_index_order_trap_exists(vectors):
+    rep = V.verify(vectors, _results(MUTANTS["column-major"]))
+    flags = {t["tcId"]: t["flags"] for _, _, t in vectors}
+    failing = {v.tc_id for v in rep.verdicts if not v.passed}
+    assert failing and all("IndexOrderTrap" in flags[tc] for tc in failing)
+    assert rep.per_flag["IndexOrderTrap"]["failed"] >= 5
+
+
+def _reference_impl(problem, request):
+    ref = pytest.importorskip("qsgd_ref.reference")
+    if "exact" not in request.fields:
+        return {}
+    return {"exact": ref.exact_trajectory(problem, dps=50), "carleman": ref.carleman_trajectory(problem, dps=50)}
+
+
+@pytest.mark.clause("ORC-6", "REF-1")
+def test_the_projects_mpmath_reference_passes(vectors):
+    pytest.importorskip("qsgd_ref.reference")
+    rep, text = check(_reference_impl, VECTORS)
+    assert not rep.failed, text
+    assert rep.totals["exact: passed"] == rep.totals["carleman: passed"] > 0
+
+
+def _engine_impl(problem, request):
+    carleman = pytest.importorskip("qsgd_ref.carleman")
+    if "matrix" not in request.fields:
+        return {}
+    m, c = carleman.transfer_matrix(problem.float_map_at(0), problem.n, problem.order)
+    m = m.tocoo()
+    c = c.toarray().ravel() if hasattr(c, "toarray") else c
+    return {
+        "matrix": {
+            "M": [[int(r), int(s), float(v)] for r, s, v in zip(m.row, m.col, m.data, strict=True)],
+            "c": [[int(r), float(c[r])] for r in range(len(c)) if c[r] != 0],
+        }
+    }
+
+
+@pytest.mark.clause("ORC-6", "LIFT-2")
+def test_the_projects_float_engine_matrix_passes(vectors):
+    carleman = pytest.importorskip("qsgd_ref.carleman")
+    if not hasattr(carleman, "transfer_matrix"):
+        pytest.skip("qsgd_ref.carleman.transfer_matrix not available")
+    rep, text = check(_engine_impl, VECTORS)
+    assert not rep.failed, text
+    assert rep.totals["matrix: passed"] > 0
+
+
+@pytest.mark.clause("ORC-5")
+def test_results_files_are_validated_and_unknown_tcids_fail(vectors):
+    with pytest.raises(InputError) as err:
+        V.results_from_doc({"schema": "qsgd-ref.results.v1", "results": [{"tcId": 1, "carleman": "x"}]})
+    assert "results.results[0].carleman" in str(err.value)
+    with pytest.raises(InputError):
+        V.results_from_doc({"schema": "other", "results": []})
+    with pytest.raises(InputError, match="twice"):
+        V.results_from_doc({"schema": "qsgd-ref.results.v1", "results": [{"tcId": 1}, {"tcId": 1}]})
+    rep = V.verify(vectors, {999999: {"exact": []}})
+    assert rep.failed and "not in the corpus" in rep.verdicts[-1].message
+    rep = V.verify(vectors, {})
+    assert not rep.failed and rep.totals["tests not provided"] == len(vectors)
+
+
+@pytest.mark.clause("ORC-5", "ORC-4")
+def test_partial_results_count_as_not_provided(vectors):
+    full = collect(Float64Engine(), VECTORS)
+    part = copy.deepcopy(full)
+    for r in part["results"]:
+        r.pop("exact", None)
+    rep = V.verify(vectors, V.results_from_doc(part))
+    assert not rep.failed
+    assert rep.totals["exact: not provided"] == rep.totals["carleman: passed"] > 0
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "qsgd_ref", "oracle", *args], capture_output=True, text=True, cwd=ROOT)
+
+
+@pytest.mark.clause("ORC-4", "ORC-5")
+def test_cli_verify_exit_status_summary_and_failure_lines(tmp_path):
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(json.dumps(collect(Float64Engine(), VECTORS)))
+    bad.write_text(json.dumps(collect(MUTANTS["continuous"], VECTORS)))
+    r = _cli("verify", "--vectors", str(VECTORS), "--results", str(good))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "RESULT: PASS" in r.stdout and "summary per flag" in r.stdout
+    assert any(line.strip().startswith("IndexOrderTrap") and "passed" in line for line in r.stdout.splitlines())
+    r = _cli("verify", "--vectors", str(VECTORS), "--results", str(bad))
+    assert r.returncode == 1
+    assert "FAIL tcId" in r.stdout and "continuous Carleman matrix" in r.stdout and "RESULT: FAIL" in r.stdout
+    r = _cli("verify", "--vectors", str(VECTORS), "--results", str(tmp_path / "missing.json"))
+    assert r.returncode == 2 and "--results" in r.stderr
