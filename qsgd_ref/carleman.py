@@ -23,6 +23,8 @@ from qsgd_ref.limits import check_bytes, check_lifted
 _I32 = np.iinfo(np.int32).max
 #: Up to this many runs of equal row counts in A, kron_csr writes each run in place.
 _MAX_RUNS = 4096
+#: Entries written per chunk by kron_csr (about 3 MiB of output, so it stays in cache).
+_CHUNK = 2**18
 
 
 def _as_csr(a: Any, shape: tuple[int, int], field: str) -> sp.csr_matrix:
@@ -100,14 +102,20 @@ def kron_csr(a: sp.csr_matrix, b: sp.csr_matrix, *, col_offset: int = 0,
         starts, stops = np.concatenate([[0], cuts]), np.concatenate([cuts, [ma]])
         for r0, r1 in zip(starts.tolist(), stops.tolist(), strict=True):
             k = int(na[r0])
-            p0, p1 = int(a.indptr[r0]), int(a.indptr[r1])
             if k == 0:
                 continue
-            acol = (a.indices[p0:p1].astype(idx_t) * idx_t(nb) + idx_t(col_offset)).reshape(r1 - r0, 1, k)
-            aval = a.data[p0:p1].reshape(r1 - r0, 1, k)
-            q0, q1 = p0 * b.nnz, p1 * b.nnz
-            np.add(bcol[None, :, None], acol, out=indices[q0:q1].reshape(r1 - r0, b.nnz, k))
-            np.multiply(b.data[None, :, None], aval, out=data[q0:q1].reshape(r1 - r0, b.nnz, k))
+            p0, p1 = int(a.indptr[r0]), int(a.indptr[r1])
+            acol = (a.indices[p0:p1].astype(idx_t) * idx_t(nb) + idx_t(col_offset)).reshape(r1 - r0, k)
+            aval = a.data[p0:p1].reshape(r1 - r0, k)
+            ind3 = indices[p0 * b.nnz:p1 * b.nnz].reshape(r1 - r0, b.nnz, k)
+            dat3 = data[p0 * b.nnz:p1 * b.nnz].reshape(r1 - r0, b.nnz, k)
+            # chunks of rows small enough to stay in cache while their k strided passes write them
+            step = max(1, _CHUNK // max(1, b.nnz * k))
+            for c0 in range(0, r1 - r0, step):
+                rows = slice(c0, c0 + step)
+                for i in range(k):
+                    np.add(bcol[None, :], acol[rows, i, None], out=ind3[rows, :, i])
+                    np.multiply(b.data[None, :], aval[rows, i, None], out=dat3[rows, :, i])
     else:
         for k in np.unique(na).tolist():
             if k == 0:
@@ -123,18 +131,19 @@ def kron_csr(a: sp.csr_matrix, b: sp.csr_matrix, *, col_offset: int = 0,
 
 def _kron_chain(factors: list[sp.csr_matrix], col_offset: int = 0,
                 out: tuple[np.ndarray, np.ndarray] | None = None) -> sp.csr_matrix:
-    """H_{ℓ_1} ⊗ … ⊗ H_{ℓ_j}, left to right; only the last product is shifted / written to ``out``."""
-    acc = factors[0]
+    """H_{ℓ_1} ⊗ … ⊗ H_{ℓ_j}, associated from the right so that the left factor of every product
+    is a single small H; only the outermost product is shifted / written to ``out``."""
     if len(factors) == 1:
-        acc = sp.csr_matrix((acc.data, acc.indices + col_offset, acc.indptr),
-                            shape=(acc.shape[0], acc.shape[1] + col_offset))
+        f = factors[0]
+        acc = sp.csr_matrix((f.data, f.indices + col_offset, f.indptr), shape=(f.shape[0], f.shape[1] + col_offset))
         if out is not None:
             out[0][:] = acc.indices
             out[1][:] = acc.data
         return acc
-    for i, f in enumerate(factors[1:], start=2):
-        last = i == len(factors)
-        acc = kron_csr(acc, f, col_offset=col_offset if last else 0, out=out if last else None)
+    acc = factors[-1]
+    for i in range(len(factors) - 2, -1, -1):
+        outer = i == 0
+        acc = kron_csr(factors[i], acc, col_offset=col_offset if outer else 0, out=out if outer else None)
     return acc
 
 
