@@ -112,10 +112,10 @@ def kron_csr(a: sp.csr_matrix, b: sp.csr_matrix, *, col_offset: int = 0,
             # chunks of rows small enough to stay in cache while their k strided passes write them
             step = max(1, _CHUNK // max(1, b.nnz * k))
             for c0 in range(0, r1 - r0, step):
-                rows = slice(c0, c0 + step)
+                chunk = slice(c0, c0 + step)
                 for i in range(k):
-                    np.add(bcol[None, :], acol[rows, i, None], out=ind3[rows, :, i])
-                    np.multiply(b.data[None, :], aval[rows, i, None], out=dat3[rows, :, i])
+                    np.add(bcol[None, :], acol[chunk, i, None], out=ind3[chunk, :, i])
+                    np.multiply(b.data[None, :], aval[chunk, i, None], out=dat3[chunk, :, i])
     else:
         for k in np.unique(na).tolist():
             if k == 0:
