@@ -11,14 +11,8 @@ import sympy as sp
 from sympy.polys.rings import ring
 
 from qsgd_ref.errors import InputError
-from qsgd_ref.symbolic.blocks import (
-    Term,
-    block_terms,
-    by_eta_order,
-    element_symbols,
-    instantiate_block,
-    max_column,
-)
+from qsgd_ref.symbolic.blocks import element_symbols, instantiate_block
+from qsgd_ref.symbolic.terms import Term, block_terms, by_eta_order, max_column
 
 
 def _ring_setup(n: int, q: int):

@@ -10,18 +10,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from qsgd_ref.errors import InputError
-from qsgd_ref.symbolic.blocks import Term, block_terms, eta, n, term_expr
-
-
-def continuous_terms(q: int, j: int, k: int) -> tuple[Term, ...]:
-    """The j terms of (A_N)_jk (clause LIFT-3): one non-identity factor G_{k−j+1} at position i."""
-    if j < 1:
-        raise InputError("level", f"must be ≥ 1, got {j}")
-    ell = k - j + 1
-    if not 0 <= ell <= q or (k == 0 and j != 1):
-        return ()
-    return tuple(Term(("I",) * (i - 1) + (f"F{ell}",) + ("I",) * (j - i)) for i in range(1, j + 1))
+from qsgd_ref.symbolic.blocks import eta, n, term_expr
+from qsgd_ref.symbolic.terms import block_terms, continuous_terms
 
 
 def continuous_block_expr(q: int, j: int, k: int, name: str = "G") -> sp.Expr:

@@ -13,8 +13,8 @@ from typing import Any
 
 from qsgd_ref.errors import InputError
 from qsgd_ref.specpaths import spec_dir
-from qsgd_ref.symbolic.blocks import Term, label_degree
 from qsgd_ref.symbolic.tables import Block, Group, Table, build_table
+from qsgd_ref.symbolic.terms import Term, label_degree
 
 SCHEMA_NAME = "qsgd-ref.tables.v1"
 

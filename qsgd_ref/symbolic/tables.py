@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qsgd_ref.errors import InputError
-from qsgd_ref.symbolic.blocks import MAX_DEGREE, MAX_LEVEL, Term, block_terms, max_column
-from qsgd_ref.symbolic.continuous import continuous_terms
+from qsgd_ref.symbolic.terms import MAX_DEGREE, MAX_LEVEL, Term, block_terms, continuous_terms, max_column
 
 #: refuse tables with more candidate compositions than this (Σ_j (q+2)^j)
 MAX_CANDIDATES = 300_000

@@ -16,7 +16,8 @@ import numpy as np
 import sympy as sp
 
 from qsgd_ref.errors import InputError
-from qsgd_ref.symbolic.blocks import factor_symbol, label_degree, labels, n
+from qsgd_ref.symbolic.blocks import factor_symbol, n
+from qsgd_ref.symbolic.terms import label_degree, labels
 
 #: the initial point u_in as a symbolic column
 u_in = sp.MatrixSymbol("u", n, 1)
