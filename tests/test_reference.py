@@ -273,8 +273,11 @@ def test_certified_result_radii_cover_the_exact_values():
 @pytest.mark.clause("REF-1", "LIFT-2")
 def test_error_decreases_with_order_on_a_dissipative_example():
     """u ↦ u − u/4 + u²/5 − u³/10 (contracting near 0): the truncation error falls as N grows."""
-    F = {1: [["-1/4", "0"], ["0", "-3/10"]], 2: [["1/5", "0", "0", "1/10"], ["0", "1/10", "0", "-1/5"]],
-         3: [["-1/10"] + ["0"] * 7, ["0"] * 7 + ["-1/10"]]}
+    F = {
+        1: [["-1/4", "0"], ["0", "-3/10"]],
+        2: [["1/5", "0", "0", "1/10"], ["0", "1/10", "0", "-1/5"]],
+        3: [["-1/10"] + ["0"] * 7, ["0"] * 7 + ["-1/10"]],
+    }
     errs = []
     for order in (1, 2, 3, 4, 5):
         p = make_problem(F=F, u0=["3/10", "-1/5"], steps=25, order=order)

@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "qsgd_ref", "reference", *args], capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "qsgd_ref", "reference", *args], capture_output=True, text=True, cwd=ROOT
+    )
 
 
 def validate(doc: dict) -> None:
@@ -87,7 +89,9 @@ def test_cli_bad_arguments_exit_2_with_one_line(extra, field, capsys):
 @pytest.mark.clause("FMT-2")
 def test_cli_bad_problem_file_exits_2(tmp_path, capsys):
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps({"schema": "qsgd-ref.problem.v1", "F": {"1": [["x"]]}, "u0": [1], "steps": 2, "order": 2}))
+    bad.write_text(
+        json.dumps({"schema": "qsgd-ref.problem.v1", "F": {"1": [["x"]]}, "u0": [1], "steps": 2, "order": 2})
+    )
     proc = run_cli(str(bad))
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "F.1[0][0]" in proc.stderr

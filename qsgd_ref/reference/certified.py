@@ -64,8 +64,12 @@ def _exact_balls(problem: Problem) -> list[list[flint.arb]]:
     for t in range(problem.steps):
         key = t if problem.time_dependent else 0
         if key not in maps:
-            maps = {key: {ell: [[ball(x) for x in row] for row in (a.reshape(-1, 1) if ell == 0 else a)]
-                          for ell, a in problem.map_at(t).items()}}
+            maps = {
+                key: {
+                    ell: [[ball(x) for x in row] for row in (a.reshape(-1, 1) if ell == 0 else a)]
+                    for ell, a in problem.map_at(t).items()
+                }
+            }
         new = list(u)
         for ell, rows_ell in maps[key].items():
             power = [flint.arb(1)]
@@ -80,8 +84,9 @@ def _exact_balls(problem: Problem) -> list[list[flint.arb]]:
 
 def _carleman_balls(problem: Problem) -> list[list[flint.arb]]:
     n = problem.n
-    y = flint.arb_mat(len(lifted_initial(problem.u0, problem.order)), 1,
-                      [ball(x) for x in lifted_initial(problem.u0, problem.order)])
+    y = flint.arb_mat(
+        len(lifted_initial(problem.u0, problem.order)), 1, [ball(x) for x in lifted_initial(problem.u0, problem.order)]
+    )
     rows = [y.entries()[:n]]
     last = None
     for step in integer_steps(problem):
@@ -95,7 +100,9 @@ def _carleman_balls(problem: Problem) -> list[list[flint.arb]]:
     return rows
 
 
-def certified_trajectories(problem: Problem, prec: int | None = None, *, dps: int = DEFAULT_DPS) -> CertifiedTrajectories:
+def certified_trajectories(
+    problem: Problem, prec: int | None = None, *, dps: int = DEFAULT_DPS
+) -> CertifiedTrajectories:
     """Balls containing u(t), ŷ_1(t) and ‖u(t) − ŷ_1(t)‖₂ (clause REF-2).
 
     ``prec`` is arb's working precision in bits. By default it is chosen adaptively: start at
@@ -158,4 +165,3 @@ def _dyadic(x: flint.arb) -> Fraction:
     m, e = x.man_exp()
     m, e = int(m), int(e)
     return Fraction(m * 2**e) if e >= 0 else Fraction(m, 2**-e)
-
