@@ -1,0 +1,165 @@
+"""Tests of the Eq. 6 linear system (qsgd_ref.system): clauses SYS-1, SYS-2, SYS-3."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qsgd_ref.carleman import lifted_initial, transfer_matrix
+from qsgd_ref.errors import InputError
+from qsgd_ref.problem import make_problem
+from qsgd_ref.system import condition_number, eq6_system, solve_direct, solve_forward
+
+EPS = np.finfo(float).eps
+
+
+def _frac_matrix(rng, shape, scale_den):
+    return np.array([Fraction(int(v), scale_den) for v in rng.integers(-8, 9, size=int(np.prod(shape)))],
+                    dtype=object).reshape(shape)
+
+
+@st.composite
+def eq6_problems(draw):
+    n = draw(st.integers(1, 2), label="n")
+    order = draw(st.integers(1, 3), label="order N")
+    steps = draw(st.integers(0, 6), label="steps T")
+    per_step = draw(st.booleans(), label="time-dependent maps")
+    seed = draw(st.integers(0, 2**32 - 1), label="seed")
+    rng = np.random.default_rng(seed)
+
+    def one_map():
+        # entries k/64 with |k| ≤ 8: a contraction-sized, exactly representable map
+        return {0: _frac_matrix(rng, (n,), 64), 1: _frac_matrix(rng, (n, n), 64), 2: _frac_matrix(rng, (n, n * n), 64)}
+
+    u0 = _frac_matrix(rng, (n,), 16)
+    if per_step and steps > 0:
+        return make_problem(F_steps=[one_map() for _ in range(steps)], u0=u0, steps=steps, order=order)
+    return make_problem(F=one_map(), u0=u0, steps=steps, order=order)
+
+
+def exact_blocks(problem):
+    """ŷ(t), t = 0…T, by the exact truncated iteration in Fractions: level j of ŷ(t+1) is
+    Σ over compositions (ℓ_1…ℓ_j), k = Σℓ_i ≤ N, of (H_{ℓ_1} ⊗ … ⊗ H_{ℓ_j}) ŷ_k(t) (ŷ_0 = 1)."""
+    n, order = problem.n, problem.order
+
+    def kron_pow(u, j):
+        out = np.array([Fraction(1)], dtype=object)
+        for _ in range(j):
+            out = np.kron(out, u)
+        return out
+
+    y = [np.array([Fraction(1)], dtype=object)] + [kron_pow(problem.u0, j) for j in range(1, order + 1)]
+    out = [np.concatenate(y[1:])]
+    for t in range(problem.steps):
+        fmap = problem.map_at(t)
+        h = {ell: np.asarray(a, dtype=object).reshape(n, -1) for ell, a in fmap.items()}
+        eye = np.array([[Fraction(int(i == k)) for k in range(n)] for i in range(n)], dtype=object)
+        h[1] = h[1] + eye if 1 in h else eye
+        new = [y[0]]
+        for j in range(1, order + 1):
+            acc = np.array([Fraction(0)] * n**j, dtype=object)
+            stack = [((), 0)]
+            while stack:  # enumerate compositions depth-first
+                comp, k = stack.pop()
+                if len(comp) == j:
+                    mat = np.array([[Fraction(1)]], dtype=object)
+                    for ell in comp:
+                        mat = np.kron(mat, h[ell])
+                    acc = acc + mat.dot(y[k])
+                    continue
+                for ell in h:
+                    if k + ell <= order:
+                        stack.append((comp + (ell,), k + ell))
+            new.append(acc)
+        y = new
+        out.append(np.concatenate(y[1:]))
+    return np.array([[float(v) for v in blk] for blk in out])
+
+
+@pytest.mark.clause("SYS-1")
+@given(eq6_problems(), st.integers(0, 3))
+def test_l_and_b_have_the_stated_block_structure(problem, idle):
+    big, b = eq6_system(problem, idle)
+    T, d = problem.steps, sum(problem.n**j for j in range(1, problem.order + 1))
+    assert big.shape == ((T + 1 + idle) * d,) * 2
+    dense = big.toarray()
+    assert np.array_equal(np.tril(dense), dense) and np.all(np.diag(dense) == 1.0)  # det L = 1
+    for t in range(1, T + 1 + idle):
+        m = transfer_matrix(problem.float_map_at(t - 1), problem.n, problem.order)[0].toarray() if t <= T else np.eye(d)
+        assert np.array_equal(dense[t * d:(t + 1) * d, (t - 1) * d:t * d], -m)
+        off = dense[t * d:(t + 1) * d].copy()
+        off[:, (t - 1) * d:(t + 1) * d] = 0
+        assert not off.any()
+    assert np.array_equal(b[:d], lifted_initial(problem.u0_float(), problem.order))
+    for t in range(1, T + 1):
+        assert np.array_equal(b[t * d:(t + 1) * d], transfer_matrix(problem.float_map_at(t - 1), problem.n, problem.order)[1])
+    assert not b[(T + 1) * d:].any()
+
+
+@pytest.mark.clause("SYS-2")
+@given(eq6_problems(), st.integers(0, 2))
+def test_solution_blocks_are_the_iterated_lifted_vectors(problem, idle):
+    exact = exact_blocks(problem)
+    big, b = eq6_system(problem, idle)
+    fwd = solve_forward(problem, idle)
+    free = solve_forward(problem, idle, matrix_free=True)
+    direct = solve_direct(big, b).reshape(fwd.shape)
+    expected = np.vstack([exact] + [exact[-1:]] * idle)
+    # ≤ 6 steps of a map with entries ≤ 1/8 from O(1) data: a few hundred ulps absolutely
+    for got in (fwd, free, direct):
+        assert np.abs(got - expected).max() <= 512 * EPS * (1 + np.abs(expected).max())
+    assert np.array_equal(fwd[problem.steps + 1:], np.repeat(fwd[problem.steps:problem.steps + 1], idle, axis=0))
+
+
+@pytest.mark.clause("SYS-2", "MAP-3")
+def test_time_dependent_maps_use_the_map_of_each_step():
+    """With F_1(t) = −t/8 (scalar, F_0 = F_2 = 0) ŷ_1(T) = u0 ∏_t (1 − t/8) exactly."""
+    steps = 5
+    maps = [{1: [[Fraction(-t, 8)]]} for t in range(steps)]
+    problem = make_problem(F_steps=maps, u0=[Fraction(1, 2)], steps=steps, order=2)
+    fwd = solve_forward(problem)
+    expect_u = Fraction(1, 2)
+    for t in range(steps):
+        expect_u *= 1 - Fraction(t, 8)
+        assert fwd[t + 1, 0] == float(expect_u)  # dyadic: exact in binary
+        assert fwd[t + 1, 1] == float(expect_u**2)
+
+
+@pytest.mark.clause("SYS-3")
+@pytest.mark.parametrize("steps", [3, 40])
+def test_condition_number_exact_and_estimate_agree(steps):
+    rng = np.random.default_rng(steps)
+    n = 2
+    f1 = np.array([[Fraction(int(v), 16) for v in row] for row in rng.integers(-4, 1, size=(n, n))], dtype=object)
+    f2 = np.array([[Fraction(int(v), 32) for v in row] for row in rng.integers(-2, 3, size=(n, n * n))], dtype=object)
+    problem = make_problem(F={1: f1, 2: f2}, u0=[Fraction(1, 4), Fraction(-1, 8)], steps=steps, order=2)
+    big, _ = eq6_system(problem, idle=2)
+    k_exact, how_exact = condition_number(big)
+    k_est, how_est = condition_number(big, exact_max_dim=10)
+    assert how_exact.startswith("exact") and how_est.startswith("estimate")
+    # an independent exact value: σ_max / σ_min from the eigenvalues of LᵀL
+    ev = np.linalg.eigvalsh(big.toarray().T @ big.toarray())
+    assert abs(k_exact - np.sqrt(ev[-1] / ev[0])) <= 1e-6 * k_exact
+    assert abs(k_est - k_exact) <= 1e-4 * k_exact
+
+
+@pytest.mark.clause("SYS-3")
+def test_condition_number_of_an_uncoupled_system_is_one():
+    problem = make_problem(F={1: [[Fraction(-1)]]}, u0=[Fraction(1)], steps=4, order=1)  # M_N = 0
+    big, _ = eq6_system(problem)
+    assert abs(condition_number(big)[0] - 1.0) <= 8 * EPS
+    assert sp.issparse(big)
+
+
+@pytest.mark.clause("SYS-1")
+def test_bad_idle_is_refused():
+    problem = make_problem(F={1: [[Fraction(-1, 2)]]}, u0=[Fraction(1)], steps=2, order=1)
+    with pytest.raises(InputError, match="idle"):
+        eq6_system(problem, idle=-1)
+    with pytest.raises(InputError, match="idle"):
+        solve_forward(problem, idle=True)
