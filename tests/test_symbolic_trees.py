@@ -184,3 +184,19 @@ def test_counts_and_limits():
         all_trees(2, 9)
     with pytest.raises(InputError):
         all_trees(4, 4)
+
+
+@pytest.mark.clause("TREE-3")
+def test_cli_tree_report(capsys):
+    from qsgd_ref.cli import main
+
+    assert main(["tables", "--degree", "2", "--order", "1", "--trees", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "6 trees with 2 leaves" in out and "`F2(I(u), F1(u))`" in out and "t=1: [I F1]   (width 2)" in out
+    assert main(["tables", "--degree", "2", "--order", "4", "--trees", "2"]) == 0
+    assert "No tree is dropped" in capsys.readouterr().out  # widths ≤ q^t = 4
+    assert main(["tables", "--degree", "2", "--order", "1", "--trees", "2", "--format", "latex"]) == 0
+    assert r"\begin{array}{c}F_{2} \\ [I\,F_{1}] \\ [u]\;[u]\end{array}" in capsys.readouterr().out
+    for argv, field in [(["--trees", "9"], "--trees"), (["--degree", "3", "--trees", "4", "--forcing"], "--trees"), (["--trees", "2", "--format", "json"], "--format")]:
+        assert main(["tables", *argv]) == 2
+        assert field in capsys.readouterr().err

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from qsgd_ref.errors import InputError
 from qsgd_ref.symbolic.render import render, write_spec_tables
 from qsgd_ref.symbolic.tables import build_table
+
+_ARGUMENT = {"steps": "--trees", "degree": "--degree", "order": "--order"}
 
 HELP = "print the terms of every Carleman block (j, k) grouped by η order"
 
@@ -17,6 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--continuous", action="store_true", help="the continuous Carleman blocks instead")
     parser.add_argument("--dropped", action="store_true", help="add the blocks k > N removed by truncation")
     parser.add_argument(
+        "--trees", type=int, metavar="T", help="instead: the leading dropped trees of u(T) − ŷ_1(T) (TREE-3)"
+    )
+    parser.add_argument("--forcing", action="store_true", help="with --trees: allow F_0 ≠ 0 nodes")
+    parser.add_argument(
         "--write-spec", action="store_true", help="regenerate the committed tables under spec/tables and exit"
     )
 
@@ -25,6 +32,15 @@ def run(args: argparse.Namespace) -> int:
     if args.write_spec:
         for path in write_spec_tables():
             print(path)
+        return 0
+    if args.trees is not None:
+        from qsgd_ref.symbolic.trees import render_leading_trees  # imports SymPy
+
+        try:
+            text = render_leading_trees(args.degree, args.trees, args.order, args.format, allow_f0=args.forcing)
+        except InputError as exc:  # name the command-line argument
+            raise InputError(_ARGUMENT.get(exc.field, exc.field), exc.reason) from None
+        print(text, end="")
         return 0
     table = build_table(args.degree, args.order, continuous=args.continuous, dropped=args.dropped)
     print(render(table, args.format), end="")

@@ -25,6 +25,7 @@ u_in = sp.MatrixSymbol("u", n, 1)
 #: enumeration guard: refuse depths/degrees whose tree count explodes
 MAX_DEPTH = 4
 MAX_TREES = 200_000
+MAX_TREES_F0 = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -105,10 +106,16 @@ def dropped_trees(q: int, depth: int, order: int, *, allow_f0: bool = True, max_
 def leading_trees(q: int, depth: int, order: int, *, allow_f0: bool = False) -> list[Tree]:
     """The dropped trees with the fewest leaves: they give the leading term of e_1(t) as u_in → 0 (TREE-3).
 
-    With ``allow_f0 = False`` (F_0 = 0) widths never decrease downwards, so these have N + 1 leaves.
+    With ``allow_f0 = False`` (F_0 = 0) widths never decrease downwards, so these have N + 1 leaves;
+    with F_0 nodes a tree wider than N above the leaf level may have no leaves at all. Either way
+    a dropped tree with at most N + 1 leaves exists once anything is dropped (N < q^t).
     """
     _check(q, depth, order)
-    for leaves in range(0, max(q, 1) ** depth + 1):
+    if order >= max(q, 1) ** depth:  # no level can be wider than q^t: nothing is dropped
+        return []
+    if allow_f0 and count_trees(q, depth, True) > MAX_TREES_F0:
+        raise InputError("steps", f"{count_trees(q, depth, True):,} trees with F_0 nodes at depth {depth} (limit {MAX_TREES_F0:,})")
+    for leaves in range(0, order + 2):
         found = [t for t in dropped_trees(q, depth, order, allow_f0=allow_f0, max_leaves=leaves) if t.leaves == leaves]
         if found:
             return found
@@ -224,3 +231,27 @@ def count_trees(q: int, depth: int, allow_f0: bool = True) -> int:
         c = sum(c ** label_degree(lab) for lab in labels(q) if allow_f0 or lab != "F0")
     return c
 
+
+
+def render_leading_trees(q: int, depth: int, order: int, fmt: str = "markdown", *, allow_f0: bool = False) -> str:
+    """The leading dropped trees of u(t) − ŷ_1(t) (TREE-3) with their diagrams, and their sum L(t)."""
+    trees = leading_trees(q, depth, order, allow_f0=allow_f0)
+    expr = leading_error_expr(q, depth, order, allow_f0=allow_f0)
+    forcing = "F_0 ≠ 0" if allow_f0 else "F_0 = 0"
+    if fmt == "latex":
+        out = [f"% leading dropped trees: q = {q}, t = {depth}, N = {order}, {forcing}", r"\begin{itemize}"]
+        out += [rf"\item ${tree_latex(t)}$ \quad ${tree_diagram_latex(t, depth)}$" for t in trees]
+        out += [r"\end{itemize}", rf"$u(t) - \hat y_1(t) = {sp.latex(expr)} + \dots$", ""]
+        return "\n".join(out)
+    if fmt != "markdown":
+        raise InputError("--format", f"tree reports are markdown or latex, got {fmt!r}")
+    out = [f"# Leading dropped trees: q = {q}, t = {depth}, N = {order}, {forcing}", ""]
+    if not trees:
+        return "\n".join(out + ["No tree is dropped: no level is wider than N, and u(t) = ŷ_1(t) exactly.", ""])
+    leaves = trees[0].leaves
+    out.append(f"{len(trees)} trees with {leaves} leaves (the fewest among the dropped trees).")
+    out.append("")
+    for t in trees:
+        out += [f"- `{tree_text(t)}` = ${tree_latex(t)}$", "", "  ```", *("  " + line for line in tree_diagram(t, depth).splitlines()), "  ```", ""]
+    out += [f"Leading term: `u(t) − ŷ_1(t) = {expr} + O(|u|^{leaves + 1})`", ""]
+    return "\n".join(out)
