@@ -1,0 +1,1 @@
+"""Truncation-error bounds (clauses BND-*) and the condition-number and runtime models (COND-*, RUN-1)."""

@@ -1,0 +1,145 @@
+"""Dissipation regimes of a discrete polynomial map (clauses REG-1 … REG-4).
+
+:func:`classify` returns data — the regime, the numbers behind it and the reasons — and never
+raises for an out-of-regime problem. Definitions and their justification: docs/theory/regimes.md.
+
+* REG-1 numbers: h_ℓ ≥ ‖H_ℓ‖₂ (certified rational upper bounds, supremum over the steps),
+  r ≥ ‖u(0)‖₂, γ = 1 − h_1, R_d = (Σ_{ℓ≥2} h_ℓ r^{ℓ−1} + h_0/r)/γ (∞ when γ ≤ 0).
+* REG-2 fully dissipative: γ > 0 and R_d < 1.
+* REG-3 almost dissipative: not fully, δT ≤ 1 with δ = max(h_1 − 1, 0), and the majorant
+  v(t) ≤ e·r on [0, T].
+* REG-4 gradient descent: for symmetric F_1 = −ηH, ‖I + F_1‖₂ < 1 ⇔ spec(ηH) ⊂ (0, 2); modes with
+  ηλ ∈ {0, 2} are marginal, outside [0, 2] divergent.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from qsgd_ref.bounds.closed_forms import sup_norms
+from qsgd_ref.bounds.majorant import majorant, problem_norms, r_upper
+from qsgd_ref.problem import Problem
+
+FULLY, ALMOST, NOT = "fully dissipative", "almost dissipative", "not dissipative"
+#: Eigenvalues within this distance of the unit circle (or ηλ of 0 or 2) count as marginal.
+MARGINAL_TOL = 1e-9
+
+
+def reynolds(h: dict[int, Fraction], r: Fraction) -> Fraction | None:
+    """R_d of REG-1 (None when γ ≤ 0, i.e. R_d = ∞); with r = 0 the F_0 term is ∞ unless F_0 = 0."""
+    gamma = 1 - h.get(1, Fraction(0))
+    if gamma <= 0:
+        return None
+    nonlinear = sum((x * r ** (ell - 1) for ell, x in h.items() if ell >= 2), Fraction(0))
+    if h.get(0):
+        if r == 0:
+            return None
+        nonlinear += h[0] / r
+    return nonlinear / gamma
+
+
+def _modes(problem: Problem) -> tuple[np.ndarray, bool]:
+    """Eigenvalues of I + F_1 at every step (concatenated) and whether every F_1 is symmetric."""
+    eigs, symmetric = [], True
+    for m in problem.maps:
+        f1 = m.get(1)
+        a = np.eye(problem.n) + (f1.astype(float) if f1 is not None else 0.0)
+        sym = f1 is None or all(f1[i, k] == f1[k, i] for i in range(problem.n) for k in range(problem.n))
+        symmetric = symmetric and sym
+        eigs.append(np.linalg.eigvalsh(a) if sym else np.linalg.eigvals(a))
+    return np.concatenate(eigs), symmetric
+
+
+def gradient_descent_view(problem: Problem) -> dict[str, Any] | None:
+    """REG-4: the spectrum of ηH = −F_1 (symmetric F_1 only) and its mode counts."""
+    eigs, symmetric = _modes(problem)
+    if not symmetric:
+        return None
+    eta_h = np.sort(1.0 - eigs.real)
+    marginal = np.abs(eta_h) <= MARGINAL_TOL
+    marginal |= np.abs(eta_h - 2) <= MARGINAL_TOL
+    divergent = ((eta_h < 0) | (eta_h > 2)) & ~marginal
+    return {
+        "eta_hessian_eigenvalues": [float(x) for x in eta_h],
+        "in_open_0_2": bool(np.all((eta_h > 0) & (eta_h < 2))),
+        "dissipative_modes": int(np.sum(~marginal & ~divergent)),
+        "marginal_modes": int(np.sum(marginal)),
+        "divergent_modes": int(np.sum(divergent)),
+    }
+
+
+def eigenbasis_variant(problem: Problem) -> dict[str, Any] | None:
+    """R_d in the eigenbasis of F_1 = V D V⁻¹ (time-independent, real diagonalisable F_1), with κ(V)."""
+    if problem.time_dependent or 1 not in problem.maps[0]:
+        return None
+    f1 = problem.maps[0][1].astype(float)
+    vals, vecs = np.linalg.eig(f1)
+    if np.max(np.abs(vals.imag)) > 0 or np.linalg.cond(vecs) > 1e12:
+        return None
+    vecs, vinv = vecs.real, np.linalg.inv(vecs.real)
+    n = problem.n
+    h = {1: float(np.max(np.abs(1 + vals.real)))}
+    for ell, a in problem.maps[0].items():
+        if ell != 1:
+            fa = a.astype(float).reshape(n, -1)
+            right = vecs if ell == 1 else np.ones((1, 1))
+            for _ in range(ell):
+                right = np.kron(right, vecs)
+            h[ell] = float(np.linalg.norm(vinv @ fa @ (right if ell else np.ones((1, 1))), 2))
+    r = float(np.linalg.norm(vinv @ problem.u0_float()))
+    gamma = 1 - h[1]
+    nonlin = sum(x * r ** (ell - 1) for ell, x in h.items() if ell >= 2) + (h.get(0, 0.0) / r if r else 0.0)
+    return {"kappa_V": float(np.linalg.cond(vecs)), "gamma": gamma,
+            "R_d": nonlin / gamma if gamma > 0 else math.inf}
+
+
+def classify(problem: Problem) -> dict[str, Any]:
+    """The regime of ``problem`` with its numbers and reasons (REG-1 … REG-4); never raises."""
+    h = sup_norms(problem_norms(problem))
+    r = r_upper(problem)
+    h1 = h.get(1, Fraction(0))
+    gamma = 1 - h1
+    rd = reynolds(h, r)
+    eigs, _ = _modes(problem)
+    radius = float(np.max(np.abs(eigs)))
+    marginal = [complex(x) for x in eigs if abs(abs(x) - 1) <= MARGINAL_TOL]
+    divergent = [complex(x) for x in eigs if abs(x) > 1 + MARGINAL_TOL]
+    delta = max(h1 - 1, Fraction(0))
+    reasons: list[str] = []
+    if gamma <= 0:
+        reasons.append(f"γ = 1 − ‖I + F_1‖₂ = {float(gamma):.6g} ≤ 0 (no strict linear contraction)")
+    elif rd is not None and rd >= 1:
+        reasons.append(f"R_d = {float(rd):.6g} ≥ 1 (nonlinearity and F_0 outweigh the dissipation γ)")
+    if gamma > 0 and rd is not None and rd < 1:
+        regime = FULLY
+    else:
+        hs = [{ell: float(x) for ell, x in h.items()}]
+        vs, _ = majorant(hs, float(r), 1, problem.steps)
+        vmax = max(vs)
+        bounded = math.isfinite(vmax) and vmax <= math.e * float(r) + 1e-300
+        if float(delta) * problem.steps > 1:
+            reasons.append(f"δT = {float(delta) * problem.steps:.6g} > 1 (linear growth (1+δ)^T is not O(1))")
+        if not bounded:
+            reasons.append(f"the majorant v(t) reaches {vmax:.6g} > e·r = {math.e * float(r):.6g} on [0, T]")
+        regime = ALMOST if float(delta) * problem.steps <= 1 and bounded else NOT
+    return {
+        "regime": regime,
+        "gamma": float(gamma),
+        "delta": float(delta),
+        "R_d": float(rd) if rd is not None else math.inf,
+        "r": float(r),
+        "norms": {str(ell): float(x) for ell, x in sorted(h.items())},
+        "norm_I_plus_F1": float(h1),
+        "spectral_radius_I_plus_F1": radius,
+        "marginal_modes": [[x.real, x.imag] for x in marginal],
+        "divergent_modes": [[x.real, x.imag] for x in divergent],
+        "gradient_descent": gradient_descent_view(problem),
+        "eigenbasis": eigenbasis_variant(problem),
+        "time_dependent": problem.time_dependent,
+        "steps": problem.steps,
+        "reasons": reasons,
+    }
