@@ -36,7 +36,7 @@ def diagram_text(term: Term) -> str:
 
 def diagram_latex(term: Term) -> str:
     r"""LaTeX diagram (math mode): \vert for a wire, a circled ℓ for a node with ℓ input legs."""
-    return r"\;".join(r"\vert" if f == "I" else rf"\text{{\textcircled{{\scriptsize {label_degree(f)}}}}}" for f in term.factors)
+    return r"\;".join(r"\vert" if f == "I" else rf"\mbox{{\textcircled{{\scriptsize {label_degree(f)}}}}}" for f in term.factors)
 
 
 def _block_title(block: Block, table: Table) -> str:
