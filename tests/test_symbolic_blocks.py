@@ -152,3 +152,20 @@ def test_q2_examples():
 def test_bad_arguments(kwargs):
     with pytest.raises(InputError):
         block_terms(**kwargs)
+
+
+@pytest.mark.clause("LIFT-1", "ETA-1")
+@pytest.mark.parametrize("j,k", [(1, 2), (2, 2), (2, 3), (3, 4)])
+def test_matrix_symbol_blocks_evaluate_to_the_concrete_blocks(j, k):
+    """block_expr (SymPy KroneckerProduct of matrix symbols of dimension n) at n = 2 equals the
+    element-symbol block, and carries the symbolic shape n^j × n^k."""
+    from qsgd_ref.symbolic.blocks import block_expr, n
+
+    q, nd = 2, 2
+    expr = block_expr(q, j, k)
+    assert expr.shape == (n**j, n**k)
+    mats = element_symbols(nd, q)
+    rep = {sp.MatrixSymbol(f"F_{ell}", n, n**ell): sp.ImmutableMatrix(mats[f"F{ell}"].tolist()) for ell in (1, 2)}
+    rep[sp.MatrixSymbol("F_0", n, 1)] = sp.ImmutableMatrix(mats["F0"].reshape(nd, 1).tolist())
+    value = sp.Matrix(expr.subs(n, nd).xreplace({sp.MatrixSymbol(s.name, *[d.subs(n, nd) for d in s.shape]): v for s, v in rep.items()}).doit())
+    assert value == sp.Matrix(instantiate_block(q, j, k, mats))
