@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from fractions import Fraction as Fr
+from typing import Any
 
 import numpy as np
 
@@ -85,16 +86,16 @@ def _rotation(n: int, which: int) -> np.ndarray:
         r = np.eye(n, dtype=object) * Fr(1)
         r[1, 1], r[1, 2], r[2, 1], r[2, 2] = Fr(8, 17), -Fr(15, 17), Fr(15, 17), Fr(8, 17)
         q = q.dot(r)
-    return q
+    return np.asarray(q, dtype=object)
 
 
 def _hessian_step(n: int, eta_lams: list[Fr], which: int = 0, dyadic: bool = False) -> np.ndarray:
     """F_1 = −η H with H = Q Λ Qᵀ, η Λ = diag(eta_lams) (diagonal when ``dyadic``)."""
     lam = np.diag(np.array(eta_lams, dtype=object)) * Fr(1)
     if dyadic or n == 1:
-        return -lam
+        return np.asarray(-lam, dtype=object)
     q = _rotation(n, which)
-    return -(q.dot(lam).dot(q.T))
+    return np.asarray(-(q.dot(lam).dot(q.T)), dtype=object)
 
 
 def gd_case(
@@ -153,7 +154,9 @@ def trajectory_cases(seed: int) -> list[Case]:
     rng = random.Random(seed)
     cases: list[Case] = []
 
-    def add(n, q, order, steps, lams, comment, extra=(), **kw):
+    def add(
+        n: int, q: int, order: int, steps: int, lams: list[Fr], comment: str, extra: tuple[str, ...] = (), **kw: Any
+    ) -> None:
         fmap = gd_case(rng, n, q, order, steps, lams, **kw)
         scale = kw.get("scale", Fr(1))
         u0 = _u0(rng, n, scale, kw.get("dyadic", False))
@@ -163,7 +166,7 @@ def trajectory_cases(seed: int) -> list[Case]:
 
     fully = [Fr(1, 4), Fr(1, 2)]
     for order in range(1, 6):
-        extra = ("OrderOne",) if order == 1 else ("HighOrder",) if order >= 4 else ()
+        extra: tuple[str, ...] = ("OrderOne",) if order == 1 else ("HighOrder",) if order >= 4 else ()
         extra += ("DiscreteTerms", "TruncationVisible") if order >= 2 else ("TruncationVisible",)
         add(2, 2, order, 6, fully, f"fully dissipative quadratic GD, N = {order}", extra, nonlinear=Fr(1, 2))
     add(2, 2, 3, 8, [Fr(0), Fr(1, 2)], "almost dissipative: one marginal mode", ("DiscreteTerms",))
@@ -251,7 +254,7 @@ def matrix_cases(seed: int) -> list[Case]:
     rng = random.Random(seed + 1)
     cases: list[Case] = []
 
-    def add(n, q, order, lams, comment, extra=(), **kw):
+    def add(n: int, q: int, order: int, lams: list[Fr], comment: str, extra: tuple[str, ...] = (), **kw: Any) -> None:
         fmap = gd_case(rng, n, q, order, 1, lams, **kw)
         u0 = _u0(rng, n, kw.get("scale", Fr(1)), kw.get("dyadic", False))
         p = make_problem(F=fmap, u0=u0, steps=1, order=order, name=comment)

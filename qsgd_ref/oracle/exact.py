@@ -7,13 +7,16 @@ exact entries. The "trap" builders produce the known wrong answers the verifier 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 import mpmath
 import numpy as np
 
 from qsgd_ref.indexing import flat_index, kron_power, multi_index
 from qsgd_ref.precision import fraction_to_mpf
+from qsgd_ref.problem import Problem
 
 Map = dict[int, np.ndarray]
 Triplets = dict[tuple[int, int], Fraction]
@@ -134,7 +137,7 @@ def _mp_vec(u: np.ndarray) -> np.ndarray:
     return out
 
 
-def exact_iteration(problem, dps: int) -> list[np.ndarray]:
+def exact_iteration(problem: Problem, dps: int) -> list[np.ndarray]:
     """u(0 … T) of MAP-1/MAP-3 in mpmath at ``dps`` digits (object arrays of mpf)."""
     with mpmath.workdps(dps):
         maps = {}
@@ -152,12 +155,14 @@ def exact_iteration(problem, dps: int) -> list[np.ndarray]:
         return out
 
 
-def lifted_iteration(problem, dps: int, builder=transfer) -> list[np.ndarray]:
+def lifted_iteration(
+    problem: Problem, dps: int, builder: Callable[[Map, int, int], tuple[Triplets, Triplets]] = transfer
+) -> list[np.ndarray]:
     """ŷ(0 … T) of LIFT-2 (full lifted vectors) in mpmath, from the exact triplets of ``builder``."""
     n, order = problem.n, problem.order
     d = offsets(n, order)[-1]
     with mpmath.workdps(dps):
-        cache: dict[int, tuple[list, list]] = {}
+        cache: dict[int, tuple[list[tuple[int, int, Any]], list[tuple[int, Any]]]] = {}
         u0 = _mp_vec(problem.u0)
         y = np.concatenate([kron_power(u0, j) for j in range(1, order + 1)])
         out = [y]

@@ -92,9 +92,9 @@ def _triplets(m: exact.Triplets, digits: int = DIGITS, vector: bool = False) -> 
     return [[r, c, _fmt(v, digits)] for (r, c), v in sorted(m.items())]
 
 
-def _test_base(tc_id: int, case: corpus.Case, kind: str) -> dict[str, Any]:
+def _test_base(case: corpus.Case, kind: str) -> dict[str, Any]:
     return {
-        "tcId": tc_id,
+        "tcId": 0,  # numbered after grouping
         "comment": case.comment,
         "flags": list(case.flags),
         "problem": case.problem.to_json(),
@@ -102,11 +102,11 @@ def _test_base(tc_id: int, case: corpus.Case, kind: str) -> dict[str, Any]:
     }
 
 
-def trajectory_test(tc_id: int, case: corpus.Case) -> dict[str, Any]:
+def trajectory_test(case: corpus.Case) -> dict[str, Any]:
     p = case.problem
     u = _checked(lambda d: exact.exact_iteration(p, d), f"{case.comment}: exact")
     y = _checked(lambda d: exact.lifted_iteration(p, d), f"{case.comment}: carleman")
-    test = _test_base(tc_id, case, "carleman_trajectory")
+    test = _test_base(case, "carleman_trajectory")
     carleman = _rows([v[: p.n] for v in y])
     test["expected"] = {"exact": _rows(u), "carleman": carleman}
     traps: dict[str, Any] = {}
@@ -119,11 +119,11 @@ def trajectory_test(tc_id: int, case: corpus.Case) -> dict[str, Any]:
     return test
 
 
-def matrix_test(tc_id: int, case: corpus.Case) -> dict[str, Any]:
+def matrix_test(case: corpus.Case) -> dict[str, Any]:
     p = case.problem
     fmap, n, order = p.maps[0], p.n, p.order
     m, c = exact.transfer(fmap, n, order)
-    test = _test_base(tc_id, case, "carleman_matrix")
+    test = _test_base(case, "carleman_matrix")
     test["expected"] = {"matrix": {"D": exact.offsets(n, order)[-1], "M": _triplets(m), "c": _triplets(c, vector=True)}}
     traps: dict[str, Any] = {}
     for name, (tm, tc) in (
@@ -137,10 +137,10 @@ def matrix_test(tc_id: int, case: corpus.Case) -> dict[str, Any]:
     return test
 
 
-def eq6_test(tc_id: int, case: corpus.Case, idle: int) -> dict[str, Any]:
+def eq6_test(case: corpus.Case, idle: int) -> dict[str, Any]:
     p = case.problem
     y = _checked(lambda d: exact.lifted_iteration(p, d), f"{case.comment}: eq6")
-    test = _test_base(tc_id, case, "eq6_solution")
+    test = _test_base(case, "eq6_solution")
     test["idle"] = idle
     test["expected"] = {"eq6": _rows(y + [y[-1]] * idle)}
     return test
@@ -177,16 +177,17 @@ def generate(out: str | Path, seed: int = 0) -> list[Path]:
     """Write every vector file into ``out``; returns the paths written (ORC-1)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    jobs: list[tuple[str, Callable[[int], dict[str, Any]], corpus.Case]] = []
-    for case in corpus.trajectory_cases(seed):
-        jobs.append(("carleman_trajectory", lambda i, c=case: trajectory_test(i, c), case))
-    for case in corpus.matrix_cases(seed):
-        jobs.append(("carleman_matrix", lambda i, c=case: matrix_test(i, c), case))
-    for case, idle in corpus.eq6_cases(seed):
-        jobs.append(("eq6_solution", lambda i, c=case, p=idle: eq6_test(i, c, p), case))
+    jobs: list[tuple[str, corpus.Case, int]] = [("carleman_trajectory", c, 0) for c in corpus.trajectory_cases(seed)]
+    jobs += [("carleman_matrix", c, 0) for c in corpus.matrix_cases(seed)]
+    jobs += [("eq6_solution", c, idle) for c, idle in corpus.eq6_cases(seed)]
     tests: dict[str, list[dict[str, Any]]] = {k: [] for k in FILES}
-    for kind, make, case in tqdm(jobs, desc="vectors", disable=not sys.stderr.isatty()):
-        t = make(0)
+    for kind, case, idle in tqdm(jobs, desc="vectors", disable=not sys.stderr.isatty()):
+        if kind == "carleman_trajectory":
+            t = trajectory_test(case)
+        elif kind == "carleman_matrix":
+            t = matrix_test(case)
+        else:
+            t = eq6_test(case, idle)
         t["_degree"] = case.problem.degree
         tests[kind].append(t)
     docs = [build_file(kind, tests[kind], seed) for kind in FILES]

@@ -85,14 +85,16 @@ class Float64Engine:
                     k = j + ell - 1
                     if k > kmax:
                         continue
-                    blk = sum(np.kron(np.kron(np.eye(n ** (i - 1)), g), np.eye(n ** (j - i))) for i in range(1, j + 1))
+                    blk = np.zeros((n**j, n**k))
+                    for i in range(1, j + 1):
+                        blk += np.kron(np.kron(np.eye(n ** (i - 1)), g), np.eye(n ** (j - i)))
                     if k == 0:
                         c[rows[0] : rows[1]] += blk[:, 0]
                     elif k >= 1:
                         m[rows[j - 1] : rows[j], cols[k - 1] : cols[k]] += blk
             return m, c
         h = {ell: a.reshape(n, n**ell) for ell, a in f.items()}
-        h[1] = np.eye(n) + h.get(1, np.zeros((n, n)))
+        h[1] = np.eye(n) + (h[1] if 1 in h else np.zeros((n, n)))
         for j in range(1, order + 1):
             for combo in itertools.product(sorted(h), repeat=j):
                 k = sum(combo)

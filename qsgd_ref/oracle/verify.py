@@ -57,8 +57,8 @@ class Report:
     """All verdicts, per-flag counts and warnings of one verification run (ORC-4)."""
 
     verdicts: list[Verdict] = field(default_factory=list)
-    per_flag: dict[str, Counter] = field(default_factory=dict)
-    totals: Counter = field(default_factory=Counter)
+    per_flag: dict[str, Counter[str]] = field(default_factory=dict)
+    totals: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -70,7 +70,8 @@ class Report:
 
 
 def _schema(name: str) -> dict[str, Any]:
-    return json.loads(schema_path(name).read_text())
+    doc: dict[str, Any] = json.loads(schema_path(name).read_text())
+    return doc
 
 
 def _validate(doc: Any, schema_file: str, what: str) -> None:
@@ -209,7 +210,14 @@ def judge_rows(test: dict[str, Any], name: str, got: Any) -> Verdict:
     return Verdict(tc, name, False, msg + "".join(f"\n      hint: {h}" for h in hints))
 
 
-def _row_hints(test, name, vals, exp, bound, scale) -> list[str]:
+def _row_hints(
+    test: dict[str, Any],
+    name: str,
+    vals: list[list[Fraction]],
+    exp: list[list[Fraction]],
+    bound: Fraction,
+    scale: Fraction,
+) -> list[str]:
     hints = []
     for trap, fields in test.get("traps", {}).items():
         if name in fields:
@@ -247,12 +255,13 @@ def _triplet_dict(entries: Any, width: int, where: str) -> tuple[dict[tuple[int,
         if not isinstance(e, list) or len(e) != width:
             return None, f"{where} entry {e!r} must have {width} items"
         idx = [_num(x) for x in e[:-1]]
-        if any(x is None or x < 0 or x.denominator != 1 for x in idx):
+        ints = [int(x) for x in idx if x is not None and x >= 0 and x.denominator == 1]
+        if len(ints) != len(idx):
             return None, f"{where} entry {e!r} has a bad index"
         v = _num(e[-1])
         if v is None:
             return None, f"{where} entry {e!r}: value is not a finite number"
-        key = (int(idx[0]), int(idx[1]) if width == 3 else 0)
+        key = (ints[0], ints[1] if width == 3 else 0)
         if key in out:
             return None, f"{where} entry {list(key)} appears twice"
         out[key] = v
