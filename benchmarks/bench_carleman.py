@@ -1,8 +1,9 @@
 """Benchmark of the Carleman assembly and the matrix-free apply (issue 3; docs/performance.md).
 
-    python -m benchmarks.bench_carleman [--sizes 300 500 1000] [--repeat 3]
+    python -m benchmarks.bench_carleman [--sizes 300 500 1000] [--order3-sizes 40 60] [--repeat 3]
 
-Random problems with 5 non-zeros per row in F_1 and F_2 (F_0 = 0), order N = 2. Compares, in one
+Random problems with 5 non-zeros per row in F_1 and F_2 (F_0 = 0), order N = 2 (and N = 3 for
+smaller n). Compares, in one
 run: our direct assembly, a naive scipy.sparse.kron + bmat assembly of the same M_N, and the time
 to merely write the non-zeros (np.empty + fill of the three CSR arrays); then the matrix-free
 operator against the CSR matvec of the same M_N.
@@ -11,6 +12,7 @@ operator against the CSR matvec of the same M_N.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import time
@@ -36,10 +38,20 @@ def random_problem(n: int, nnz_per_row: int = 5, seed: int = 0) -> dict[int, sp.
     return out
 
 
-def naive_transfer(fmap: dict[int, sp.csr_matrix], n: int) -> sp.csr_matrix:
-    """M_2 from generic scipy.sparse.kron and bmat (F_0 = 0): [[H1, F2], [0, H1 ⊗ H1]]."""
-    h1 = sp.identity(n, format="csr") + fmap[1]
-    return sp.bmat([[h1, fmap[2]], [None, sp.kron(h1, h1, format="csr")]], format="csr")
+def naive_transfer(fmap: dict[int, sp.csr_matrix], n: int, order: int) -> sp.csr_matrix:
+    """M_N (F_0 = 0) from generic scipy.sparse.kron chains over the compositions, then bmat."""
+    h = {1: sp.identity(n, format="csr") + fmap[1], 2: fmap[2]}
+    blocks: list[list[sp.csr_matrix | None]] = [[None] * order for _ in range(order)]
+    for j in range(1, order + 1):
+        for comp in itertools.product((1, 2), repeat=j):
+            k = sum(comp)
+            if k <= order:
+                term = h[comp[0]]
+                for ell in comp[1:]:
+                    term = sp.kron(term, h[ell], format="csr")
+                prev = blocks[j - 1][k - 1]
+                blocks[j - 1][k - 1] = term if prev is None else prev + term
+    return sp.bmat(blocks, format="csr")
 
 
 def write_floor(nnz: int, rows: int) -> None:
@@ -63,20 +75,21 @@ def paired(fa: Callable[[], object], fb: Callable[[], object], repeat: int) -> t
     return min(ta), min(tb)
 
 
-def measure(n: int, repeat: int) -> str:
-    """One table row for size n."""
+def measure(n: int, order: int, repeat: int) -> str:
+    """One table row for size n and order N."""
     fmap = random_problem(n)
-    m, _ = transfer_matrix(fmap, n, 2)
-    diff = abs(m - naive_transfer(fmap, n)).max()
-    assert diff < 1e-14, f"assemblies differ by {diff}"
-    t_ours, t_naive = paired(lambda: transfer_matrix(fmap, n, 2), lambda: naive_transfer(fmap, n), repeat)
+    m, _ = transfer_matrix(fmap, n, order)
+    diff = abs(m - naive_transfer(fmap, n, order)).max()
+    assert diff < 1e-12, f"assemblies differ by {diff}"
+    t_ours, t_naive = paired(lambda: transfer_matrix(fmap, n, order),
+                             lambda: naive_transfer(fmap, n, order), repeat)
     t_floor, _ = paired(lambda: write_floor(m.nnz, m.shape[0]), lambda: None, repeat)
-    op = TransferOperator(fmap, n, 2)
+    op = TransferOperator(fmap, n, order)
     x = np.random.default_rng(1).normal(size=m.shape[0])
     err = np.abs(op.matvec(x) - m @ x).max() / np.abs(m @ x).max()
     assert err < 1e-13, f"matrix-free differs by {err}"
     t_csr, t_mf = paired(lambda: m @ x, lambda: op.matvec(x), 10 * repeat)
-    return (f"| {n} | {m.nnz:,} | {t_ours:.3f} | {t_naive:.3f} | {t_naive / t_ours:.1f}× | {t_floor:.3f} "
+    return (f"| {n} | {order} | {m.nnz:,} | {t_ours:.3f} | {t_naive:.3f} | {t_naive / t_ours:.1f}× | {t_floor:.3f} "
             f"| {t_ours / t_floor:.1f} | {m.nnz / t_ours / 1e6:.0f} | {m.nnz / t_naive / 1e6:.1f} "
             f"| {1e3 * t_csr:.2f} | {1e3 * t_mf:.2f} | {t_csr / t_mf:.1f}× |")
 
@@ -84,16 +97,18 @@ def measure(n: int, repeat: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[300, 500, 1000])
+    ap.add_argument("--order3-sizes", type=int, nargs="*", default=[40, 60],
+                    help="extra sizes measured at N = 3")
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
     print(f"# {platform.machine()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, "
           f"python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}; "
           f"best of {args.repeat} (assembly) / {10 * args.repeat} (apply), measured alternately")
-    print("| n | nnz(M_2) | ours (s) | naive kron+bmat (s) | speed-up | write floor (s) | ours / floor "
+    print("| n | N | nnz(M_N) | ours (s) | naive kron+bmat (s) | speed-up | write floor (s) | ours / floor "
           "| ours Mnnz/s | naive Mnnz/s | CSR matvec (ms) | matrix-free (ms) | matvec / matrix-free |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for n in args.sizes:
-        print(measure(n, args.repeat), flush=True)
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for n, order in [(n, 2) for n in args.sizes] + [(n, 3) for n in args.order3_sizes]:
+        print(measure(n, order, args.repeat), flush=True)
     return 0
 
 
