@@ -22,6 +22,9 @@ from qsgd_ref.quantum.hhl import aer_statevector, hhl_circuit, postselect, resou
 from qsgd_ref.quantum.result import ErrorBudget, HHLResult
 from qsgd_ref.quantum.twin import choose_clock, twin
 
+#: Largest clock the automatic choice uses for the u_T criterion (larger clocks only when given).
+MAX_AUTO_CLOCK = 9
+
 
 def exact_and_carleman(problem: Problem, dps: int = DEFAULT_DPS) -> tuple[np.ndarray, np.ndarray]:
     """u(T) of the exact iteration and ŷ₁(T) of the Carleman iteration (reference, float64 view)."""
@@ -74,15 +77,35 @@ def _u_indices(problem: Problem, enc: Encoded) -> tuple[list[int], int]:
     return [off + problem.steps * D + i for i in range(problem.n)], off
 
 
+def _twin_download(enc: Encoded, clk: Clock, idx: list[int], ref: int, refv: float) -> np.ndarray:
+    """u_T from the twin's exact state at infinitely many shots."""
+    out = twin(enc, clk).unnormalised
+    return download(idx, ref, refv, enc.qubits, statevector_sampler(out), exact=True).values
+
+
 def run_hhl(problem: Problem, *, clock_bits: int | None = None, shots: int | None = None,
-            seed: int = 0, dps: int = DEFAULT_DPS, count_resources: bool = True) -> HHLResult:
-    """The whole pipeline for ``problem`` (no idle steps)."""
+            seed: int = 0, dps: int = DEFAULT_DPS, count_resources: bool = True,
+            u_tol: float = 0.01) -> HHLResult:
+    """The whole pipeline for ``problem`` (no idle steps).
+
+    Without ``clock_bits`` the clock of HHL-3 is enlarged further (up to MAX_AUTO_CLOCK) until the
+    twin's u_T is within ``u_tol`` · ‖ŷ₁(T)‖₂ of the Carleman solution."""
     from qsgd_ref.system import eq6_system
 
     L, b = eq6_system(problem)
     enc = encode(L, np.asarray(b, dtype=float))
+    ex, ca = exact_and_carleman(problem, dps)
+    idx, ref_base = _u_indices(problem, enc)
+    u0 = problem.u0_float()
+    r = int(np.argmax(np.abs(u0)))
+    ref, refv = ref_base + r, float(u0[r])
+    has_ref = bool(np.any(u0 != 0))
     if clock_bits is None:
         clk, rule = choose_clock(enc)
+        while has_ref and clk.bits < MAX_AUTO_CLOCK and (
+                np.linalg.norm(_twin_download(enc, clk, idx, ref, refv) - ca) > u_tol * np.linalg.norm(ca)):
+            clk = make_clock(enc.eigenvalues, clk.bits + 1)
+        rule += f"; u_T criterion (twin within {u_tol} relative) -> {clk.bits}"
     else:
         clk, rule = make_clock(enc.eigenvalues, clock_bits), "given"
     qc = hhl_circuit(enc, clk)
@@ -93,18 +116,12 @@ def run_hhl(problem: Problem, *, clock_bits: int | None = None, shots: int | Non
     ideal /= np.linalg.norm(ideal)
     state = out / np.sqrt(p)
     fid = float(abs(np.vdot(ideal, state)) ** 2)
-    ex, ca = exact_and_carleman(problem, dps)
     flags: list[str] = []
-    idx, ref_base = _u_indices(problem, enc)
-    u0 = problem.u0_float()
     u_T: list[float] | None = None
     stderr: list[float] | None = None
     twin_u = np.full(problem.n, np.nan)
-    if np.any(u0 != 0):
-        r = int(np.argmax(np.abs(u0)))
-        ref, refv = ref_base + r, float(u0[r])
-        exact_dl = download(idx, ref, refv, enc.qubits, statevector_sampler(tw.unnormalised), exact=True)
-        twin_u = exact_dl.values
+    if has_ref:
+        twin_u = _twin_download(enc, clk, idx, ref, refv)
         if shots is None:
             dl: Download = download(idx, ref, refv, enc.qubits, statevector_sampler(out), exact=True)
         else:
