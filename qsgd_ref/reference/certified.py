@@ -144,9 +144,9 @@ def _missing_bits(out: CertifiedTrajectories, dps: int) -> int:
 
 def _log2(x: flint.arb) -> float:
     """log2 |x| of an exact arb (mid or rad) to within one unit, −inf for 0."""
-    m, e = x.man_exp()
-    m = abs(int(m))
-    return -math.inf if m == 0 else m.bit_length() + int(e)
+    man, exp = x.man_exp()
+    m = abs(int(man))
+    return -math.inf if m == 0 else float(m.bit_length() + int(exp))
 
 
 def _norm(v: list[flint.arb]) -> flint.arb:
@@ -162,6 +162,6 @@ def ball_interval(x: flint.arb) -> tuple[Fraction, Fraction]:
 
 
 def _dyadic(x: flint.arb) -> Fraction:
-    m, e = x.man_exp()
-    m, e = int(m), int(e)
+    man, exp = x.man_exp()
+    m, e = int(man), int(exp)
     return Fraction(m * 2**e) if e >= 0 else Fraction(m, 2**-e)

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import reduce
+from typing import Any
 
 import flint
 import mpmath
@@ -116,7 +118,8 @@ def integer_step(F: Map, n: int, order: int) -> IntegerStep:
         H[ell] = m.reshape(n, 1) if ell == 0 else m.reshape(a.shape)
     H[1] = H.get(1, np.zeros((n, n), dtype=object)) + d * np.eye(n, dtype=int).astype(object)
     prev: dict[int, np.ndarray] = {0: np.ones((1, 1), dtype=object)}
-    rows, consts = [], []
+    rows: list[np.ndarray] = []
+    consts: list[int] = []
     for j in range(1, order + 1):
         cur: dict[int, np.ndarray] = {}
         for k in range(order + 1):
@@ -137,7 +140,7 @@ def lifted_initial(u0: np.ndarray, order: int) -> list[Fraction]:
     return [Fraction(x) for j in range(1, order + 1) for x in kron_power(u0, j)]
 
 
-def integer_steps(problem: Problem):
+def integer_steps(problem: Problem) -> Iterator[IntegerStep]:
     """Yield the exact IntegerStep of every step t = 0 … T−1 (built once if time-independent)."""
     cache: IntegerStep | None = None
     for t in range(problem.steps):
@@ -185,7 +188,7 @@ def _lifted_states(problem: Problem, bits: int) -> list[tuple[list[int], int]]:
     return states
 
 
-def carleman_trajectory(problem: Problem, dps: int = DEFAULT_DPS, *, levels: bool = False) -> list:
+def carleman_trajectory(problem: Problem, dps: int = DEFAULT_DPS, *, levels: bool = False) -> list[Any]:
     """ŷ_1(t), t = 0 … T (T+1 rows of n mpf); with ``levels=True`` each row is [ŷ_1, …, ŷ_N]."""
     bits = working_bits(dps)
     n, N = problem.n, problem.order
