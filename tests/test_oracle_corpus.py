@@ -214,3 +214,27 @@ def test_eq6_rows_are_the_lifted_states_then_idle_copies():
         u0 = [Fraction(x) for x in p.u0]
         lift0 = [x for j in range(1, p.order + 1) for x in kron_power(np.array(u0, dtype=object), j)]
         assert all(abs(Fraction(Decimal(s)) - x) < Fraction(1, 10**38) for s, x in zip(rows[0], lift0, strict=True))
+
+
+@pytest.mark.clause("ORC-2", "BND-1", "REG-5")
+def test_expected_bounds_hold_on_the_expected_errors_and_regimes_match_flags():
+    flag_of = {
+        "fully dissipative": "FullyDissipative",
+        "almost dissipative": "AlmostDissipative",
+        "not dissipative": "NotDissipative",
+    }
+    seen = set()
+    for _, doc, t in _tests():
+        if doc["schema"] != "qsgd-ref.vectors.carleman_trajectory.v1":
+            continue
+        exp = t["expected"]
+        assert flag_of[exp["regime"]] in t["flags"]
+        seen.add(exp["regime"])
+        assert "majorant" in exp["bounds"]
+        assert not set(exp["bounds"]) & set(exp["not_applicable"])
+        for t_, (u, y) in enumerate(zip(exp["exact"], exp["carleman"], strict=True)):
+            err2 = sum((Fraction(Decimal(a)) - Fraction(Decimal(b))) ** 2 for a, b in zip(u, y, strict=True))
+            for name, series in exp["bounds"].items():
+                if series[t_] != "inf":
+                    assert Fraction(Decimal(series[t_])) ** 2 >= err2, (t["tcId"], name, t_)
+    assert seen == set(flag_of)

@@ -6,6 +6,7 @@ import copy
 import json
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,20 @@ def test_cli_verify_exit_status_summary_and_failure_lines(tmp_path):
     assert "FAIL tcId" in r.stdout and "continuous Carleman matrix" in r.stdout and "RESULT: FAIL" in r.stdout
     r = _cli("verify", "--vectors", str(VECTORS), "--results", str(tmp_path / "missing.json"))
     assert r.returncode == 2 and "--results" in r.stderr
+
+
+@pytest.mark.clause("ORC-4", "REG-5", "BND-1")
+def test_regime_and_bounds_fields_are_judged(vectors):
+    test = next(t for _, _, t in vectors if "regime" in t["expected"] and t["expected"]["not_applicable"])
+    exp = test["expected"]
+    assert V.judge_regime(test, exp["regime"]).passed
+    wrong = next(r for r in ("fully dissipative", "almost dissipative", "not dissipative") if r != exp["regime"])
+    v = V.judge_regime(test, wrong)
+    assert not v.passed and exp["regime"] in v.message
+    assert V.judge_bounds(test, {k: list(s) for k, s in exp["bounds"].items()}).passed
+    name = sorted(exp["not_applicable"])[0]
+    v = V.judge_bounds(test, {name: ["1"] * (test["problem"]["steps"] + 1)})
+    assert not v.passed and "does not apply" in v.message
+    series = [s if s == "inf" else str(Fraction(s) * 2 + 1) for s in exp["bounds"]["majorant"]]
+    v = V.judge_bounds(test, {"majorant": series})
+    assert not v.passed and "bounds.majorant[0]" in v.message

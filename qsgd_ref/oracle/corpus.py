@@ -17,9 +17,12 @@ from qsgd_ref.problem import Problem, make_problem
 
 #: Every flag used in the corpus, explained once (the vector files' "notes").
 NOTES: dict[str, str] = {
-    "FullyDissipative": "Built with spec(η H) inside (0, 2) and a small nonlinearity: ‖I + F_1‖ < 1.",
-    "AlmostDissipative": "Built with a marginal mode (η λ = 0): ‖I + F_1‖ = 1, growth only from the nonlinearity.",
-    "NotDissipative": "Built with a divergent mode (η λ < 0): ‖I + F_1‖ > 1, errors grow exponentially.",
+    "FullyDissipative": "Classified fully dissipative by qsgd_ref.regimes.classify: γ = 1 − ‖I + F_1‖ > 0 and "
+    "R_d < 1 (REG-2).",
+    "AlmostDissipative": "Classified almost dissipative (REG-3): not fully dissipative, δT ≤ 1 and the majorant "
+    "bounded on [0, T].",
+    "NotDissipative": "Classified not dissipative (REG-1 … REG-3): neither fully nor almost dissipative; bounds "
+    "may still apply but grow.",
     "F0On": "F_0 ≠ 0: the lifted system has a constant term c and blocks B_jk with k < j.",
     "F0Off": "F_0 = 0.",
     "Degree1": "Affine map (q = 1): the Carleman iteration is exact at every order.",
@@ -50,13 +53,16 @@ class Case:
     comment: str
 
     def __post_init__(self) -> None:
-        """Flag IndexOrderTrap exactly when some F_ℓ (ℓ ≥ 2) is not symmetric in its columns."""
+        """The regime flag from the classifier (REG-*); IndexOrderTrap iff some F_ℓ (ℓ ≥ 2) is not symmetric."""
         from qsgd_ref.oracle.exact import column_major_map
 
         p = self.problem
         trap = any(any((column_major_map(m, p.n)[ell] != a).any() for ell, a in m.items() if ell >= 2) for m in p.maps)
-        flags = tuple(f for f in self.flags if f != "IndexOrderTrap") + (("IndexOrderTrap",) if trap else ())
-        object.__setattr__(self, "flags", flags)
+        from qsgd_ref.regimes import classify
+
+        regime = REGIME_FLAGS[classify(p)["regime"]]
+        keep = tuple(f for f in self.flags if f != "IndexOrderTrap" and f not in REGIME_FLAGS.values())
+        object.__setattr__(self, "flags", (regime, *keep) + (("IndexOrderTrap",) if trap else ()))
 
 
 def _rng_fraction(rng: random.Random, size: Fr, den: int = 16, nonzero: bool = False) -> Fr:
@@ -141,12 +147,17 @@ def _u0(rng: random.Random, n: int, scale: Fr = Fr(1), dyadic: bool = False) -> 
     return [scale * Fr(rng.randint(1, den), den) * (1 if i % 2 == 0 else -1) / 2 for i in range(n)]
 
 
+#: regime name of qsgd_ref.regimes.classify -> flag
+REGIME_FLAGS = {
+    "fully dissipative": "FullyDissipative",
+    "almost dissipative": "AlmostDissipative",
+    "not dissipative": "NotDissipative",
+}
+
+
 def _regime_flags(eta_lams: list[Fr]) -> tuple[str, ...]:
-    if any(x < 0 for x in eta_lams):
-        return ("NotDissipative",)
-    if any(x == 0 for x in eta_lams):
-        return ("AlmostDissipative",)
-    return ("FullyDissipative",)
+    """No flag here: the regime flag is the classifier's (added by :class:`Case`), not the construction's."""
+    return ()
 
 
 def trajectory_cases(seed: int) -> list[Case]:
@@ -168,10 +179,10 @@ def trajectory_cases(seed: int) -> list[Case]:
     for order in range(1, 6):
         extra: tuple[str, ...] = ("OrderOne",) if order == 1 else ("HighOrder",) if order >= 4 else ()
         extra += ("DiscreteTerms", "TruncationVisible") if order >= 2 else ("TruncationVisible",)
-        add(2, 2, order, 6, fully, f"fully dissipative quadratic GD, N = {order}", extra, nonlinear=Fr(1, 2))
-    add(2, 2, 3, 8, [Fr(0), Fr(1, 2)], "almost dissipative: one marginal mode", ("DiscreteTerms",))
-    add(2, 2, 3, 6, [Fr(-1, 10), Fr(1, 2)], "not dissipative: one divergent mode", ("DiscreteTerms",))
-    add(2, 2, 3, 6, fully, "fully dissipative with F_0", ("DiscreteTerms",), f0=True, nonlinear=Fr(1, 2))
+        add(2, 2, order, 6, fully, f"quadratic GD, N = {order}", extra, nonlinear=Fr(1, 2))
+    add(2, 2, 3, 8, [Fr(0), Fr(1, 2)], "one marginal mode", ("DiscreteTerms",))
+    add(2, 2, 3, 6, [Fr(-1, 10), Fr(1, 2)], "one divergent mode", ("DiscreteTerms",))
+    add(2, 2, 3, 6, fully, "quadratic GD with F_0", ("DiscreteTerms",), f0=True, nonlinear=Fr(1, 2))
     add(2, 1, 2, 5, fully, "affine map with F_0: Carleman is exact", (), f0=True)
     add(2, 3, 3, 5, fully, "cubic map, F_2 = 0", ("F2Zero", "DiscreteTerms"), zero_f2=True, nonlinear=Fr(1, 2))
     add(2, 3, 3, 5, fully, "cubic map", ("DiscreteTerms",), nonlinear=Fr(1, 2))
@@ -277,8 +288,8 @@ def matrix_cases(seed: int) -> list[Case]:
         f0=True,
         nonlinear=Fr(1, 2),
     )
-    add(2, 2, 4, [Fr(0), Fr(1, 2)], "almost dissipative, N = 4", ("HighOrder", "DiscreteTerms"), nonlinear=Fr(1, 2))
-    add(2, 2, 2, [Fr(-1, 10), Fr(1, 2)], "not dissipative", ("DiscreteTerms",), nonlinear=Fr(1, 2))
+    add(2, 2, 4, [Fr(0), Fr(1, 2)], "marginal mode, N = 4", ("HighOrder", "DiscreteTerms"), nonlinear=Fr(1, 2))
+    add(2, 2, 2, [Fr(-1, 10), Fr(1, 2)], "divergent mode", ("DiscreteTerms",), nonlinear=Fr(1, 2))
     add(2, 2, 1, fully, "N = 1 (only B_11 = I + F_1 and c_1 = F_0)", ("OrderOne",), f0=True)
     add(2, 3, 3, fully, "cubic with F_2 = 0", ("F2Zero", "DiscreteTerms"), zero_f2=True, nonlinear=Fr(1, 2))
     add(2, 1, 3, fully, "affine with F_0", ("DiscreteTerms",), f0=True)
@@ -311,11 +322,11 @@ def eq6_cases(seed: int) -> list[tuple[Case, int]]:
     """Problems and idle-step counts p for the Eq. 6 solution file (SYS-1, SYS-2)."""
     base = trajectory_cases(seed)
     pick = {
-        "fully dissipative with F_0": 0,
+        "quadratic GD with F_0": 0,
         "scalar quadratic map": 2,
         "T = 0": 1,
         "SGD: one map per step": 2,
-        "fully dissipative quadratic GD, N = 2": 3,
+        "quadratic GD, N = 2": 3,
     }
     out = []
     for c in base:

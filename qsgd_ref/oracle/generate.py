@@ -17,12 +17,17 @@ import mpmath
 import numpy as np
 from tqdm import tqdm
 
+from qsgd_ref.bounds.annotate import bound_table
 from qsgd_ref.oracle import corpus, exact
 from qsgd_ref.precision import format_decimal
+from qsgd_ref.regimes import classify
 
 VERSION = "1"
 DIGITS = 40  # significant digits written for expected values
-TRAP_DIGITS = 25  # known wrong answers only need to be recognised
+TRAP_DIGITS = 25
+BOUND_DIGITS = (
+    30  # bounds are rounded up (BND-*), 30 significant digits  # known wrong answers only need to be recognised
+)
 WORK_DPS = 60
 CHECK_DPS = 90
 TOLERANCE = {
@@ -37,6 +42,8 @@ HEADERS = {
         "Trajectories of u(t+1) = u(t) + Σ_ℓ F_ℓ u(t)^{⊗ℓ} (MAP-1, MAP-3), t = 0 … T:",
         "'exact' is u(t); 'carleman' is ŷ_1(t) of the order-N truncated lifted iteration (LIFT-2).",
         "Rows are times t = 0 … T, entries are the n components; values are decimal strings.",
+        "'regime' is qsgd_ref.regimes.classify's verdict (REG-*); 'bounds' maps each applicable bound (BND-*)",
+        "to its T+1 values on ‖u(t) − ŷ_1(t)‖₂ (rounded up; 'inf' where it is infinite); 'not_applicable' says why not.",
     ],
     "carleman_matrix": [
         "The truncated transfer matrix M_N and constant c of LIFT-2 in the canonical basis",
@@ -108,7 +115,14 @@ def trajectory_test(case: corpus.Case) -> dict[str, Any]:
     y = _checked(lambda d: exact.lifted_iteration(p, d), f"{case.comment}: carleman")
     test = _test_base(case, "carleman_trajectory")
     carleman = _rows([v[: p.n] for v in y])
-    test["expected"] = {"exact": _rows(u), "carleman": carleman}
+    bounds, missing = bound_table(p, digits=BOUND_DIGITS)
+    test["expected"] = {
+        "exact": _rows(u),
+        "carleman": carleman,
+        "regime": classify(p)["regime"],
+        "bounds": bounds,
+        "not_applicable": missing,
+    }
     traps: dict[str, Any] = {}
     cont = exact.lifted_iteration(p, WORK_DPS, builder=exact.continuous_transfer)
     rows = _rows([v[: p.n] for v in cont], TRAP_DIGITS)

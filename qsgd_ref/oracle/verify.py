@@ -24,7 +24,10 @@ from qsgd_ref.specpaths import schema_path
 RESULTS_SCHEMA = "qsgd-ref.results.v1"
 #: vector schema -> (schema file, fields its tests check)
 KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "qsgd-ref.vectors.carleman_trajectory.v1": ("carleman_trajectory.v1.json", ("exact", "carleman")),
+    "qsgd-ref.vectors.carleman_trajectory.v1": (
+        "carleman_trajectory.v1.json",
+        ("exact", "carleman", "regime", "bounds"),
+    ),
     "qsgd-ref.vectors.carleman_matrix.v1": ("carleman_matrix.v1.json", ("matrix",)),
     "qsgd-ref.vectors.eq6_solution.v1": ("eq6_solution.v1.json", ("eq6",)),
 }
@@ -335,9 +338,50 @@ def judge_matrix(test: dict[str, Any], got: Any) -> Verdict:
     return Verdict(tc, "matrix", True)
 
 
+def judge_regime(test: dict[str, Any], got: Any) -> Verdict:
+    """The regime name must equal the classifier's (REG-*), exactly."""
+    exp = test["expected"]["regime"]
+    ok = got == exp
+    return Verdict(test["tcId"], "regime", ok, "" if ok else f"regime = {got!r}, expected {exp!r}")
+
+
+def judge_bounds(test: dict[str, Any], got: Any) -> Verdict:
+    """Each provided bound series (T+1 values, 'inf' allowed) against the applicable bounds (BND-*)."""
+    tc = test["tcId"]
+    exp, missing = test["expected"]["bounds"], test["expected"]["not_applicable"]
+    if not isinstance(got, dict):
+        return Verdict(tc, "bounds", False, "bounds must be an object {name: [T+1 values]}")
+    for name in sorted(got):
+        if name not in exp:
+            why = f"does not apply: {missing[name]}" if name in missing else f"is not one of {sorted(exp)}"
+            return Verdict(tc, "bounds", False, f"bound {name!r} {why}")
+        series, want = got[name], exp[name]
+        if not isinstance(series, list) or len(series) != len(want):
+            n_got = len(series) if isinstance(series, list) else "no"
+            return Verdict(tc, "bounds", False, f"bounds.{name} has {n_got} values, expected T+1 = {len(want)}")
+        finite = [Fraction(Decimal(x)) for x in want if x != "inf"]
+        bound = _bound(test, max([abs(x) for x in finite] + [Fraction(0)]))
+        for t, (g, e) in enumerate(zip(series, want, strict=True)):
+            g_inf = isinstance(g, str) and g.strip().lower() in ("inf", "infinity")
+            if e == "inf" or g_inf:
+                if not (e == "inf" and g_inf):
+                    return Verdict(tc, "bounds", False, f"bounds.{name}[{t}] = {g}, expected {e}")
+                continue
+            v = _num(g)
+            if v is None or abs(v - Fraction(Decimal(e))) > bound:
+                return Verdict(
+                    tc, "bounds", False, f"bounds.{name}[{t}] = {g}, expected {e} (tolerance {float(bound):.3g})"
+                )
+    return Verdict(tc, "bounds", True)
+
+
 def judge_field(test: dict[str, Any], name: str, got: Any) -> Verdict:
     if name == "matrix":
         return judge_matrix(test, got)
+    if name == "regime":
+        return judge_regime(test, got)
+    if name == "bounds":
+        return judge_bounds(test, got)
     return judge_rows(test, name, got)
 
 
