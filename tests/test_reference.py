@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qsgd_ref.cli import main
 from qsgd_ref.precision import format_decimal
 from qsgd_ref.problem import load_problem, make_problem
 from qsgd_ref.reference import (
@@ -343,3 +344,41 @@ def test_certified_precision_adapts_until_radii_are_small():
                 assert hi - lo <= 2 * scale / 10**32
                 v = Fraction(*mpmath.libmp.to_rational(x._mpf_))
                 assert lo - scale / 10**58 <= v <= hi + scale / 10**58
+
+
+@pytest.mark.clause("REF-2", "MAP-3")
+@given(tiny_problems())
+def test_certified_balls_contain_exact_rationals_on_tiny_problems(case):
+    maps, u0, steps, order, time_dep = case
+    if time_dep:
+        p = make_problem(F_steps=maps, u0=u0, steps=steps, order=order)
+        want_u = frac_exact(None, u0, steps, F_steps=maps)
+        want_y = [row[0] for row in frac_carleman(None, u0, steps, order, F_steps=maps)]
+    else:
+        p = make_problem(F=maps[0], u0=u0, steps=steps, order=order)
+        want_u = frac_exact(maps[0], u0, steps)
+        want_y = [row[0] for row in frac_carleman(maps[0], u0, steps, order)]
+    balls = certified_trajectories(p, dps=20)
+    for t in range(steps + 1):
+        for rows, want in ((balls.exact, want_u), (balls.carleman, want_y)):
+            for b, w in zip(rows[t], want[t]):
+                lo, hi = ball_interval(b)
+                assert lo <= w <= hi
+        sq = sum((a - b) ** 2 for a, b in zip(want_u[t], want_y[t]))
+        lo, hi = ball_interval(balls.error[t])
+        assert max(lo, Fraction(0)) ** 2 <= sq <= hi**2
+
+
+@pytest.mark.clause("REF-1", "FMT-2")
+def test_cli_on_all_four_map_terms_matches_exact_fractions(tmp_path):
+    """The issue's 'Done when': `qsgd-ref reference` with F_0 … F_3 ≠ 0 agrees to 40 digits."""
+    p = p0123(steps=8, order=4)
+    p.save(tmp_path / "p.json")
+    assert main(["reference", str(tmp_path / "p.json"), "--out", str(tmp_path / "r.json")]) == 0
+    doc = json.loads((tmp_path / "r.json").read_text())
+    want_u = frac_exact(F0123, [Fraction(x) for x in U0], 8)
+    want_y = [row[0] for row in frac_carleman(F0123, U0, 8, 4)]
+    for key, want in (("exact", want_u), ("carleman", want_y)):
+        for row, wrow in zip(doc[key], want, strict=True):
+            for s, w in zip(row, wrow, strict=True):
+                assert abs(Fraction(Decimal(s)) - w) <= max(abs(w), Fraction(1, 10**6)) / 10**40
