@@ -12,6 +12,7 @@ import jsonschema
 import pytest
 
 from qsgd_ref.cli import main
+from qsgd_ref.problem import make_problem
 from qsgd_ref.specpaths import schema_path
 
 CHECKS = Path(__file__).parent / "data" / "checks"
@@ -100,3 +101,16 @@ def test_cli_bad_problem_file_exits_2(tmp_path, capsys):
     assert "PROBLEM" in capsys.readouterr().err
     assert main(["reference", str(P1), "--out", str(tmp_path / "no" / "dir" / "r.json")]) == 2
     assert "--out" in capsys.readouterr().err
+
+
+@pytest.mark.clause("FMT-2", "MAP-3")
+def test_cli_time_dependent_problem_keeps_its_horizon(tmp_path, capsys):
+    p = make_problem(F_steps=[{1: [["-1/2"]]}, {1: [["-1/3"]]}], u0=["1"], steps=2, order=2)
+    p.save(tmp_path / "sgd.json")
+    assert main(["reference", str(tmp_path / "sgd.json"), "--steps", "5"]) == 2
+    assert "--steps" in capsys.readouterr().err
+    assert main(["reference", str(tmp_path / "sgd.json"), "--dps", "12", "--out", str(tmp_path / "r.json")]) == 0
+    doc = json.loads((tmp_path / "r.json").read_text())
+    validate(doc)
+    # u(2) = 1 · (1 − 1/2) · (1 − 1/3) = 1/3, and the linear map is not truncated
+    assert Decimal(doc["exact"][2][0]) == Decimal(doc["carleman"][2][0]) == Decimal("0.333333333333")
