@@ -108,6 +108,8 @@ def integer_step(F: Map, n: int, order: int) -> IntegerStep:
     """The exact step M_N, c of map F at order N as integers over a common denominator d^N.
 
     B_{jk} = Σ_ℓ H_ℓ ⊗ B_{j−1,k−ℓ} with B_{00} = [1] (clause LIFT-1); H_ℓ scaled by d to integers.
+    The assembly runs in int64 when the same assembly on |H_ℓ| in float64 bounds every entry
+    below 2^62 (no overflow possible), and on Python integers otherwise.
     """
     dim = limits.lifted_dimension(n, order)
     limits.check_bytes("order", f"a dense exact transfer matrix of {dim:,} × {dim:,}", dim * dim * 32)
@@ -117,9 +119,20 @@ def integer_step(F: Map, n: int, order: int) -> IntegerStep:
         m = np.array([int(Fraction(x) * d) for x in a.ravel()], dtype=object)
         H[ell] = m.reshape(n, 1) if ell == 0 else m.reshape(a.shape)
     H[1] = H.get(1, np.zeros((n, n), dtype=object)) + d * np.eye(n, dtype=int).astype(object)
-    prev: dict[int, np.ndarray] = {0: np.ones((1, 1), dtype=object)}
+    with np.errstate(over="ignore"):
+        bound, cbound = _assemble({ell: np.abs(h).astype(float) for ell, h in H.items()}, n, order, float(d))
+    small = max(float(bound.max()), float(np.max(cbound))) < 2.0**62
+    dtype = np.int64 if small else object
+    Z, c = _assemble({ell: h.astype(dtype) for ell, h in H.items()}, n, order, d)
+    return IntegerStep(flint.fmpz_mat(dim, dim, Z.ravel().tolist()), [int(x) for x in c], d**order)
+
+
+def _assemble(H: dict[int, np.ndarray], n: int, order: int, d: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Z (levels j scaled by d^{N−j}) and c from the scaled factors H_ℓ, in H's dtype."""
+    dtype = next(iter(H.values())).dtype
+    prev: dict[int, np.ndarray] = {0: np.ones((1, 1), dtype=dtype)}
     rows: list[np.ndarray] = []
-    consts: list[int] = []
+    consts: list[np.ndarray] = []
     for j in range(1, order + 1):
         cur: dict[int, np.ndarray] = {}
         for k in range(order + 1):
@@ -128,11 +141,10 @@ def integer_step(F: Map, n: int, order: int) -> IntegerStep:
                 cur[k] = reduce(np.add, terms)
         prev = cur
         scale = d ** (order - j)
-        blocks = [cur.get(k, np.zeros((n**j, n**k), dtype=object)) * scale for k in range(1, order + 1)]
+        blocks = [cur.get(k, np.zeros((n**j, n**k), dtype=dtype)) * scale for k in range(1, order + 1)]
         rows.append(np.hstack(blocks))
-        consts.extend((cur[0][:, 0] * scale).tolist() if 0 in cur else [0] * n**j)
-    Z = np.vstack(rows)
-    return IntegerStep(flint.fmpz_mat(dim, dim, [int(x) for x in Z.ravel()]), [int(x) for x in consts], d**order)
+        consts.append(cur[0][:, 0] * scale if 0 in cur else np.zeros(n**j, dtype=dtype))
+    return np.vstack(rows), np.concatenate(consts)
 
 
 def lifted_initial(u0: np.ndarray, order: int) -> list[Fraction]:
