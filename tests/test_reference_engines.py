@@ -65,3 +65,26 @@ def test_agrees_with_the_float64_engine():
         y = M @ y + c
         fm = p.float_map_at(0)
         u = u + fm[0] + fm[1] @ u + fm[2] @ np.kron(u, u) + fm[3] @ np.kron(np.kron(u, u), u)
+
+
+@pytest.mark.clause("LIFT-1", "LIFT-2")
+def test_integer_step_with_huge_denominators_is_still_exact():
+    """Denominators near 10^10 push d^N past 2^62: the Python-integer path must be taken and exact."""
+    n, order, q = 2, 3, 2
+    G = {
+        0: ["1/9999999967", "-2/9999999943"],
+        1: [["-1/3", "7/9999999929"], ["0", "-2/7"]],
+        2: [["1/9999999967", "0", "-1/11", "0"], ["0", "3/13", "0", "1/9999999943"]],
+    }
+    p = make_problem(F=G, u0=["1/2", "-1/3"], steps=1, order=order)
+    step = integer_step(p.map_at(0), n, order)
+    assert step.L > 2**62
+    mats = {"I": np.eye(n, dtype=int).astype(object), "F0": _fractions(G[0]).reshape(n, 1)}
+    mats.update({f"F{ell}": _fractions(G[ell]) for ell in (1, 2)})
+    for j in range(1, order + 1):
+        r0 = lifted_dimension(n, j - 1)
+        for k in range(1, order + 1):
+            c0 = lifted_dimension(n, k - 1)
+            want = instantiate_block(q, j, k, mats)
+            got = [[Fraction(int(step.Z[r, c]), step.L) for c in range(c0, c0 + n**k)] for r in range(r0, r0 + n**j)]
+            assert (np.array(got, dtype=object) == want).all(), (j, k)
