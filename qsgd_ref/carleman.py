@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse import _sparsetools
 from scipy.sparse.linalg import LinearOperator
 
 from qsgd_ref.errors import InputError
@@ -246,17 +247,41 @@ def lifted_initial(u0: Any, order: int) -> np.ndarray:
     return np.concatenate([kron_power(u, j) for j in range(1, order + 1)])
 
 
-def apply_kron(mats: list[Any], x: np.ndarray, out: np.ndarray, *, add: bool) -> None:
-    """out (+)= (A_1 ⊗ … ⊗ A_j) x without forming the product: x is viewed as a j-way tensor and
-    each factor is applied to its mode by one matmul, rotating the processed mode to the back."""
-    t = x.reshape(mats[0].shape[1], -1)
+def _matmul_add(m: sp.csr_matrix, x: np.ndarray, y: np.ndarray) -> None:
+    """y += m @ x for C-contiguous 2-D x, y, without allocating (scipy's compiled CSR kernel)."""
+    _sparsetools.csr_matvecs(m.shape[0], m.shape[1], x.shape[1], m.indptr, m.indices, m.data, x.ravel(), y.ravel())
+
+
+def apply_kron(mats: list[sp.csr_matrix], x: np.ndarray, out: np.ndarray, *, add: bool,
+               work: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    """out (+)= (A_1 ⊗ … ⊗ A_j) x without forming the product (CSR factors A_i).
+
+    x is viewed as a j-way tensor; each factor is applied to its mode by one sparse–dense matmul,
+    and the processed mode is rotated to the back. ``work`` holds two scratch buffers (each at least
+    as long as any intermediate tensor) so that repeated applications do not allocate.
+    """
+    sizes = [int(np.prod([m.shape[0] for m in mats[:i]] + [m.shape[1] for m in mats[i:]], dtype=np.int64))
+             for i in range(len(mats) + 1)]
+    if work is None or min(w.size for w in work) < max(sizes):
+        work = (np.empty(max(sizes)), np.empty(max(sizes)))
+    if len(mats) == 1:  # no rotation: accumulate straight into out
+        dest = out.reshape(mats[0].shape[0], -1)
+        if not add:
+            dest.fill(0.0)
+        _matmul_add(mats[0], x.reshape(mats[0].shape[1], -1), dest)
+        return
+    src = x.reshape(mats[0].shape[1], -1)
     for i, m in enumerate(mats):
-        t = m @ t  # (rows of A_i, remaining input modes …, processed output modes …)
+        y = work[0][:sizes[i + 1]].reshape(m.shape[0], -1)
+        y.fill(0.0)
+        _matmul_add(m, np.ascontiguousarray(src), y)  # (rows of A_i, remaining inputs…, processed outputs…)
         if i + 1 < len(mats):
-            t = t.reshape(m.shape[0], mats[i + 1].shape[1], -1)
-            t = np.ascontiguousarray(t.transpose(1, 2, 0)).reshape(mats[i + 1].shape[1], -1)
-    if len(mats) > 1:  # modes are (j, 1, …, j-1): move the last one back to the end
-        t = t.reshape(mats[-1].shape[0], -1).T
+            nxt = mats[i + 1].shape[1]
+            rot = work[1][:sizes[i + 1]]
+            np.copyto(rot.reshape(nxt, -1, m.shape[0]), y.reshape(m.shape[0], nxt, -1).transpose(1, 2, 0))
+            src = rot.reshape(nxt, -1)
+    # modes are now (j, 1, …, j-1): move the last one back to the end
+    t = y.reshape(mats[-1].shape[0], -1).T
     dest = out.reshape(t.shape)
     if add:
         dest += t
@@ -277,7 +302,19 @@ class TransferOperator(LinearOperator):  # type: ignore[misc]
         self.offsets = np.concatenate([[0], np.cumsum([n**j for j in range(1, order + 1)])]).astype(int)
         self.constant = constant_term(self.h, n, order)
         dim = int(self.offsets[-1])
+        self._work = (np.empty(0), np.empty(0))
         super().__init__(dtype=np.float64, shape=(dim, dim))
+
+    def _scratch(self) -> tuple[np.ndarray, np.ndarray]:
+        """Two reusable buffers as long as the largest intermediate tensor of any term: after i
+        factors of (ℓ_1…ℓ_j) it has n^{i + ℓ_{i+1} + … + ℓ_j} entries (either direction)."""
+        if self._work[0].size == 0:
+            n = self.n
+            size = max([n ** max(i + sum(comp[i:]), sum(comp[:i]) + len(comp) - i)
+                        for terms in self.terms for _, comp in terms for i in range(len(comp) + 1)],
+                       default=1)
+            self._work = (np.empty(size), np.empty(size))
+        return self._work
 
     def _matvec(self, y: np.ndarray) -> np.ndarray:
         y = np.asarray(y, dtype=np.float64).ravel()
@@ -286,7 +323,8 @@ class TransferOperator(LinearOperator):  # type: ignore[misc]
             if not terms:
                 out[o[j - 1]:o[j]] = 0.0
             for i, (k, comp) in enumerate(terms):
-                apply_kron([self.h[ell] for ell in comp], y[o[k - 1]:o[k]], out[o[j - 1]:o[j]], add=i > 0)
+                apply_kron([self.h[ell] for ell in comp], y[o[k - 1]:o[k]], out[o[j - 1]:o[j]], add=i > 0,
+                           work=self._scratch())
         return out
 
     def _rmatvec(self, y: np.ndarray) -> np.ndarray:
@@ -294,5 +332,6 @@ class TransferOperator(LinearOperator):  # type: ignore[misc]
         out, o = np.zeros(self.shape[0]), self.offsets
         for j, terms in enumerate(self.terms, start=1):
             for k, comp in terms:  # (H_1 ⊗ … ⊗ H_j)^T = H_1^T ⊗ … ⊗ H_j^T: level j -> level k
-                apply_kron([self.hT[ell] for ell in comp], y[o[j - 1]:o[j]], out[o[k - 1]:o[k]], add=True)
+                apply_kron([self.hT[ell] for ell in comp], y[o[j - 1]:o[j]], out[o[k - 1]:o[k]], add=True,
+                           work=self._scratch())
         return out
