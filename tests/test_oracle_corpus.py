@@ -43,7 +43,16 @@ def regenerated(tmp_path_factory):
 def test_regenerating_the_committed_corpus_is_byte_identical(regenerated):
     committed = {p.name: p.read_bytes() for p in _files()}
     fresh = {p.name: p.read_bytes() for p in sorted(regenerated.glob("*.json"))}
-    assert set(committed) == set(fresh) == {"carleman_trajectory.json", "carleman_matrix.json", "eq6_solution.json"}
+    assert (
+        set(committed)
+        == set(fresh)
+        == {
+            "carleman_trajectory.json",
+            "carleman_matrix.json",
+            "eq6_solution.json",
+            "hhl_state.json",
+        }
+    )
     for name in committed:
         assert committed[name] == fresh[name], f"{name} differs from a fresh `qsgd-ref oracle generate --seed 0`"
 

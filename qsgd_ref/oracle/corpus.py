@@ -334,3 +334,26 @@ def eq6_cases(seed: int) -> list[tuple[Case, int]]:
             p = pick[c.comment]
             out.append((Case(c.problem, c.flags + (("IdleSteps",) if p else ()), c.comment), p))
     return out
+
+
+def hhl_cases(seed: int) -> list[tuple[Case, int, int]]:
+    """Small problems (dilated system ≤ 32 entries), idle steps p and clock qubits for the HHL file."""
+    rng = random.Random(seed + 2)
+    out = []
+    specs = [  # n, q, order, steps, idle, bits, f0, comment
+        (1, 2, 2, 2, 1, 5, False, "scalar quadratic, N = 2, T = 2, p = 1"),
+        (1, 2, 3, 2, 0, 4, True, "scalar quadratic with F_0, N = 3"),
+        (2, 2, 1, 2, 1, 5, True, "n = 2, N = 1 (linearisation), p = 1"),
+        (1, 3, 2, 3, 0, 6, False, "scalar cubic, N = 2, T = 3"),
+    ]
+    for n, q, order, steps, idle, bits, f0, comment in specs:
+        fmap = gd_case(rng, n, q, order, steps, [Fr(1, 4), Fr(1, 2)][:n], f0=f0, nonlinear=Fr(1, 2))
+        p = make_problem(F=fmap, u0=_u0(rng, n), steps=steps, order=order, name=comment)
+        flags = (
+            ("F0On" if f0 else "F0Off", f"Degree{q}")
+            + (("Scalar",) if n == 1 else ())
+            + (("IdleSteps",) if idle else ())
+            + (("OrderOne",) if order == 1 else ())
+        )
+        out.append((Case(p, flags, comment), idle, bits))
+    return out

@@ -64,6 +64,14 @@ def blocks(fmap: Map, n: int, order: int, kmax: int | None = None) -> dict[tuple
     return out
 
 
+def kron_power_exact(u: list[Fraction], power: int) -> list[Fraction]:
+    """u^{⊗power} of a Fraction list in canonical order (MAP-1)."""
+    out = [Fraction(1)]
+    for _ in range(power):
+        out = [a * b for a in out for b in u]
+    return out
+
+
 def offsets(n: int, order: int) -> list[int]:
     """Start of level j (1-based) in the lifted vector: off[j] = Σ_{i<j} n^i (LIFT-2)."""
     off = [0, 0]

@@ -18,7 +18,7 @@ import numpy as np
 from tqdm import tqdm
 
 from qsgd_ref.bounds.annotate import bound_table
-from qsgd_ref.oracle import corpus, exact
+from qsgd_ref.oracle import corpus, exact, hhl
 from qsgd_ref.precision import format_decimal
 from qsgd_ref.regimes import classify
 
@@ -34,8 +34,9 @@ TOLERANCE = {
     "carleman_trajectory": {"rel": "1e-10", "abs": "0"},
     "carleman_matrix": {"rel": "1e-12", "abs": "0"},
     "eq6_solution": {"rel": "1e-10", "abs": "0"},
+    "hhl_state": {"rel": "1e-9", "abs": "0"},
 }
-FILES = ("carleman_trajectory", "carleman_matrix", "eq6_solution")
+FILES = ("carleman_trajectory", "carleman_matrix", "eq6_solution", "hhl_state")
 
 HEADERS = {
     "carleman_trajectory": [
@@ -49,6 +50,14 @@ HEADERS = {
         "The truncated transfer matrix M_N and constant c of LIFT-2 in the canonical basis",
         "(levels j = 1 … N concatenated, numpy.kron row-major order inside each level, 0-based indices).",
         "'M' is a list of [row, col, value], 'c' a list of [row, value]; absent entries are zero.",
+    ],
+    "hhl_state": [
+        "The ideal finite-clock HHL output (HHL-1, HHL-2) for the Eq. 6 system L Y = b with p idle steps:",
+        "A = [[0, L], [Lᵀ, 0]] padded to 2^k with σ_max(L) on the extra diagonal, rhs = (b, 0, …)/‖b‖,",
+        "QPE with 'clock' = {bits c, time t (U = exp(iAt)), c0}; clock values k read as signed k' (two's",
+        "complement); ancilla amplitude f(k) = clamp(c0/k', −1, 1), 0 at k' = 0. 'state' is the normalised",
+        "post-selected (ancilla = 1, clock = 0) system state on all 2^k entries (real; a global phase is",
+        "allowed), 'success_probability' its probability.",
     ],
     "eq6_solution": [
         "The solution Y of the Eq. 6 system L Y = b with p idle steps (SYS-1, SYS-2):",
@@ -160,6 +169,25 @@ def eq6_test(case: corpus.Case, idle: int) -> dict[str, Any]:
     return test
 
 
+def hhl_test(case: corpus.Case, idle: int, bits: int) -> dict[str, Any]:
+    p = case.problem
+    big, rhs = hhl.eq6_exact(p, idle)
+    a, r, (smax, smin) = hhl.dilation(big, rhs, CHECK_DPS)
+    time, c0 = hhl.clock_for(smax, smin, bits, CHECK_DPS)
+    runs = {}
+    for dps in (WORK_DPS, CHECK_DPS):
+        a, r, _ = hhl.dilation(big, rhs, dps)
+        runs[dps] = hhl.twin_output(a, r, bits, time, c0, dps)
+    (s1, p1), (s2, p2) = runs[WORK_DPS], runs[CHECK_DPS]
+    _agree([np.array([*s1, p1])], [np.array([*s2, p2])], f"{case.comment}: hhl")
+    test = _test_base(case, "hhl_state")
+    test["idle"] = idle
+    test["clock"] = {"bits": bits, "time": time, "c0": c0}
+    with mpmath.workdps(CHECK_DPS):
+        test["expected"] = {"hhl": {"state": [_fmt(x) for x in s2], "success_probability": _fmt(p2)}}
+    return test
+
+
 def _group_key(test: dict[str, Any]) -> tuple[int, int]:
     prob = test["problem"]
     return len(prob["u0"]), test["_degree"]
@@ -194,14 +222,17 @@ def generate(out: str | Path, seed: int = 0) -> list[Path]:
     jobs: list[tuple[str, corpus.Case, int]] = [("carleman_trajectory", c, 0) for c in corpus.trajectory_cases(seed)]
     jobs += [("carleman_matrix", c, 0) for c in corpus.matrix_cases(seed)]
     jobs += [("eq6_solution", c, idle) for c, idle in corpus.eq6_cases(seed)]
+    jobs += [("hhl_state", c, idle * 100 + bits) for c, idle, bits in corpus.hhl_cases(seed)]
     tests: dict[str, list[dict[str, Any]]] = {k: [] for k in FILES}
     for kind, case, idle in tqdm(jobs, desc="vectors", disable=not sys.stderr.isatty()):
         if kind == "carleman_trajectory":
             t = trajectory_test(case)
         elif kind == "carleman_matrix":
             t = matrix_test(case)
-        else:
+        elif kind == "eq6_solution":
             t = eq6_test(case, idle)
+        else:
+            t = hhl_test(case, idle // 100, idle % 100)
         t["_degree"] = case.problem.degree
         tests[kind].append(t)
     docs = [build_file(kind, tests[kind], seed) for kind in FILES]

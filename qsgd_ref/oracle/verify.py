@@ -30,6 +30,7 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "qsgd-ref.vectors.carleman_matrix.v1": ("carleman_matrix.v1.json", ("matrix",)),
     "qsgd-ref.vectors.eq6_solution.v1": ("eq6_solution.v1.json", ("eq6",)),
+    "qsgd-ref.vectors.hhl_state.v1": ("hhl_state.v1.json", ("hhl",)),
 }
 TRAP_HINTS = {
     "continuous": "it matches the continuous Carleman matrix I + A_N (LIFT-3): the discrete-only "
@@ -375,7 +376,63 @@ def judge_bounds(test: dict[str, Any], got: Any) -> Verdict:
     return Verdict(tc, "bounds", True)
 
 
+def _complex(x: Any) -> complex | None:
+    if isinstance(x, list) and len(x) == 2:
+        re, im = _num(x[0]), _num(x[1])
+        return None if re is None or im is None else complex(float(re), float(im))
+    v = _num(x)
+    return None if v is None else complex(float(v))
+
+
+def judge_hhl(test: dict[str, Any], got: Any) -> Verdict:
+    """The HHL state (up to a global phase) and success probability (HHL-2), each with ORC-3's rule."""
+    tc = test["tcId"]
+    exp = test["expected"]["hhl"]
+    if not isinstance(got, dict):
+        return Verdict(tc, "hhl", False, "hhl must be an object with 'state' and/or 'success_probability'")
+    rel = float(parse_exact(test["tolerance"]["rel"]))
+    absol = float(parse_exact(test["tolerance"].get("abs", "0")))
+    if "success_probability" in got:
+        g, e = _num(got["success_probability"]), Fraction(Decimal(exp["success_probability"]))
+        if g is None or abs(g - e) > absol + rel * e:
+            return Verdict(
+                tc,
+                "hhl",
+                False,
+                f"hhl.success_probability = {got['success_probability']}, expected {exp['success_probability']}",
+            )
+    if "state" in got:
+        want = [float(Decimal(x)) for x in exp["state"]]
+        state = got["state"]
+        if not isinstance(state, list) or len(state) != len(want):
+            n = len(state) if isinstance(state, list) else "no"
+            return Verdict(
+                tc, "hhl", False, f"hhl.state has {n} entries, expected 2^k = {len(want)} (dilated, padded register)"
+            )
+        vals = [_complex(x) for x in state]
+        if any(v is None for v in vals):
+            return Verdict(tc, "hhl", False, "hhl.state entries must be numbers or [re, im] pairs")
+        cv = [v for v in vals if v is not None]
+        overlap = sum(w * v for w, v in zip(want, cv, strict=True))
+        phase = overlap / abs(overlap) if abs(overlap) else 1.0
+        bound = absol + rel * max(abs(w) for w in want)
+        for i, (w, v) in enumerate(zip(want, cv, strict=True)):
+            if abs(v / phase - w) > bound:
+                return Verdict(
+                    tc,
+                    "hhl",
+                    False,
+                    (
+                        f"hhl.state[{i}] = {v / phase:.17g} (after removing the global phase), expected {exp['state'][i]} "
+                        f"(tolerance {bound:.3g})"
+                    ),
+                )
+    return Verdict(tc, "hhl", True)
+
+
 def judge_field(test: dict[str, Any], name: str, got: Any) -> Verdict:
+    if name == "hhl":
+        return judge_hhl(test, got)
     if name == "matrix":
         return judge_matrix(test, got)
     if name == "regime":
