@@ -1,7 +1,8 @@
 """Run the legacy Qiskit HHL (quantum-linear-solvers, qiskit 0.46) on systems from a JSON file.
 
-Executed ONLY with the isolated interpreter made by setup_env.sh; prints one JSON list on stdout.
-Usage: /tmp/legacy-hhl-venv/bin/python legacy_runner.py SYSTEMS.json
+Executed ONLY with the isolated interpreter made by setup_env.sh; appends one JSON line per
+system to OUT as soon as it is solved (so a time limit keeps the finished ones).
+Usage: /tmp/legacy-hhl-venv/bin/python legacy_runner.py SYSTEMS.json OUT.jsonl
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ import warnings
 import numpy as np
 
 
-def main(path: str) -> None:
+def main(path: str, out_path: str) -> None:
     warnings.filterwarnings("ignore")
     from linear_solvers import HHL
     from qiskit import transpile
     from qiskit.quantum_info import Statevector
 
-    out = []
     for case in json.load(open(path)):
         A = np.array(case["A"])
         b = np.array(case["b"])
@@ -35,12 +35,12 @@ def main(path: str) -> None:
         x = np.linalg.solve(A, b)
         fid = float(abs(np.vdot(x / np.linalg.norm(x), post / np.sqrt(p))) ** 2) if p > 0 else 0.0
         t = transpile(sol.state, basis_gates=["cx", "u"], optimization_level=1, seed_transpiler=0)
-        out.append({"name": case["name"], "fidelity": fid, "success_probability": p,
-                    "qubits": sol.state.num_qubits, "clock_qubits": nl,
-                    "cx": int(t.count_ops().get("cx", 0)), "time_s": elapsed})
-        print(f"legacy {case['name']}: fidelity {fid:.4f}", file=sys.stderr)
-    json.dump(out, sys.stdout)
+        row = {"name": case["name"], "fidelity": fid, "success_probability": p,
+               "qubits": sol.state.num_qubits, "clock_qubits": nl,
+               "cx": int(t.count_ops().get("cx", 0)), "time_s": elapsed}
+        with open(out_path, "a") as fh:
+            fh.write(json.dumps(row) + "\n")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], sys.argv[2])
