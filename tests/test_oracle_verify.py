@@ -188,17 +188,20 @@ def _cli(*args):
 
 @pytest.mark.clause("ORC-4", "ORC-5")
 def test_cli_verify_exit_status_summary_and_failure_lines(tmp_path):
+    subset = tmp_path / "vectors"
+    subset.mkdir()
+    (subset / "carleman_matrix.json").write_bytes((VECTORS / "carleman_matrix.json").read_bytes())
     good, bad = tmp_path / "good.json", tmp_path / "bad.json"
-    good.write_text(json.dumps(collect(Float64Engine(), VECTORS)))
-    bad.write_text(json.dumps(collect(MUTANTS["continuous"], VECTORS)))
-    r = _cli("verify", "--vectors", str(VECTORS), "--results", str(good))
+    good.write_text(json.dumps(collect(Float64Engine(), subset)))
+    bad.write_text(json.dumps(collect(MUTANTS["continuous"], subset)))
+    r = _cli("verify", "--vectors", str(subset), "--results", str(good))
     assert r.returncode == 0, r.stdout + r.stderr
     assert "RESULT: PASS" in r.stdout and "summary per flag" in r.stdout
     assert any(line.strip().startswith("IndexOrderTrap") and "passed" in line for line in r.stdout.splitlines())
-    r = _cli("verify", "--vectors", str(VECTORS), "--results", str(bad))
+    r = _cli("verify", "--vectors", str(subset), "--results", str(bad))
     assert r.returncode == 1
     assert "FAIL tcId" in r.stdout and "continuous Carleman matrix" in r.stdout and "RESULT: FAIL" in r.stdout
-    r = _cli("verify", "--vectors", str(VECTORS), "--results", str(tmp_path / "missing.json"))
+    r = _cli("verify", "--vectors", str(subset), "--results", str(tmp_path / "missing.json"))
     assert r.returncode == 2 and "--results" in r.stderr
 
 

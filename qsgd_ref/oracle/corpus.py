@@ -342,7 +342,7 @@ def hhl_cases(seed: int) -> list[tuple[Case, int, int]]:
     out = []
     specs = [  # n, q, order, steps, idle, bits, f0, comment
         (1, 2, 2, 2, 1, 5, False, "scalar quadratic, N = 2, T = 2, p = 1"),
-        (1, 2, 3, 2, 0, 4, True, "scalar quadratic with F_0, N = 3"),
+        (1, 2, 2, 2, 0, 4, True, "scalar quadratic with F_0, N = 2, p = 0"),
         (2, 2, 1, 2, 1, 5, True, "n = 2, N = 1 (linearisation), p = 1"),
         (1, 3, 2, 3, 0, 6, False, "scalar cubic, N = 2, T = 3"),
     ]
