@@ -16,6 +16,8 @@ from qsgd_ref.errors import InputError
 COMMANDS: dict[str, str] = {
     "demo": "qsgd_ref.commands.demo",
     "validate": "qsgd_ref.commands.validate",
+    "proxy": "qsgd_ref.commands.proxy",
+    "train": "qsgd_ref.commands.train",
     "hhl": "qsgd_ref.commands.hhl",
     "oracle": "qsgd_ref.commands.oracle",
     "tables": "qsgd_ref.commands.tables",

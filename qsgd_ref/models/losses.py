@@ -33,7 +33,9 @@ def _to_fraction(value: Any) -> tuple[Fraction, bool]:
 
 def as_fraction(x: Fraction | float | int | str) -> Fraction:
     """η or a datum as an exact rational; a float is read as the decimal it prints as (0.1 → 1/10)."""
-    return Fraction(repr(x)) if isinstance(x, float) else Fraction(x)
+    if isinstance(x, float | np.floating):
+        return Fraction(repr(float(x)))
+    return Fraction(int(x)) if isinstance(x, np.integer) else Fraction(x)
 
 
 def maps_from_derivatives(derivs: Sequence[np.ndarray], eta: Fraction | float) -> Map:

@@ -1,0 +1,67 @@
+"""The quadnet map under Carleman truncation (MOD-2 with BND-1) and the Fig. 2-like experiment (MOD-7)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from qsgd_ref.models.experiment import Config, run, summarise
+from qsgd_ref.models.quadnet import QuadNet, quadnet_problem
+
+
+@pytest.mark.clause("MOD-2", "BND-1")
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_quadnet_carleman_error_obeys_the_majorant_bound(order):
+    from qsgd_ref.bounds.majorant import majorant_exact
+    from qsgd_ref.system import solve_forward
+
+    rng = np.random.default_rng(21)
+    net = QuadNet(np.round(rng.normal(size=(3, 2)), 1), np.round(rng.normal(size=(3, 1)), 1),
+                  np.round(rng.normal(size=(1, 2)), 1))
+    star = [Fraction(1, 2), Fraction(-1, 2), Fraction(1, 4), Fraction(1, 3)]
+    u0 = [Fraction(1, 20), 0, Fraction(-1, 40), Fraction(1, 50)]
+    eta = 0.05
+    p = quadnet_problem(net, star, u0, eta, steps=6, order=order)
+    y1 = solve_forward(p)[:, : p.n]  # level-1 block of every time step
+    th = np.array([float(x) for x in star]) + np.array([float(x) for x in u0])
+    bound = majorant_exact(p)
+    for t in range(p.steps + 1):
+        err = np.linalg.norm(y1[t] - (th - np.array([float(x) for x in star])))
+        # the bound holds for exact arithmetic; allow float64 rounding of the two trajectories
+        assert err <= float(bound[t]) * (1 + 1e-12) + 1e-13
+        th = th - eta * net.grad(th)
+
+
+@pytest.mark.clause("MOD-7")
+def test_small_experiment_schedule_and_proxy_reset():
+    cfg = Config(hidden=16, eta=0.1, pretrain=5, steps=24, period=8, classical=3, batch=64, hessian_every=4,
+                 hessian_batch=64, slq_vectors=1, slq_steps=8)
+    res = run(cfg)
+    runs = {r["scheme"]: r for r in res["runs"]}
+    assert all(r["diverged_at_step"] is None for r in runs.values())
+    assert res["parameters"] == 16 * 64
+    assert runs["reupload"]["uploads"] == [8, 16, 24] == runs["reupload"]["downloads"]
+    assert runs["reupload+m"]["downloads"] == [8, 19] and runs["reupload+m"]["uploads"] == [11, 22]
+    assert runs["single"]["uploads"] == [] and runs["single"]["downloads"] == []
+    for r in runs.values():
+        p = np.array(r["proxy"], dtype=float)
+        starts = [0, *r["uploads"]]
+        for s in starts:  # P(0) = 1 at every upload (N_c normalisation), when a mode passes the cutoff
+            assert np.isnan(p[s]) or abs(p[s] - 1) <= 1e-12
+        # classical steps accrue no error: NaN exactly between download and upload
+        classical = [s for d, u in zip(r["downloads"], r["uploads"]) for s in range(d, u)]
+        assert all(np.isnan(p[s]) for s in classical)
+    # a download keeps exactly round(0.1 · n) weights
+    theta_sparsity = runs["reupload"]["final_sparsity"]
+    assert theta_sparsity == pytest.approx(1 - round(0.1 * res["parameters"]) / res["parameters"], abs=1e-12)
+    s = summarise(res)
+    assert set(s["schemes"]) == {"single", "reupload", "reupload+m"}
+
+
+@pytest.mark.clause("MOD-7")
+def test_divergent_training_is_reported_not_raised():
+    res = run(Config(hidden=4, eta=50.0, pretrain=0, steps=30, period=10, batch=32, hessian_batch=32,
+                     slq_vectors=1, slq_steps=4))
+    assert all(r["diverged_at_step"] is not None and r["diverged_at_step"] <= 30 for r in res["runs"])
