@@ -65,3 +65,22 @@ def test_divergent_training_is_reported_not_raised():
     res = run(Config(hidden=4, eta=50.0, pretrain=0, steps=30, period=10, batch=32, hessian_batch=32,
                      slq_vectors=1, slq_steps=4))
     assert all(r["diverged_at_step"] is not None and r["diverged_at_step"] <= 30 for r in res["runs"])
+
+
+@pytest.mark.clause("MOD-9", "SYS-2")
+def test_reupload_resets_the_truncation_error():
+    from qsgd_ref.models.reupload import reupload_quadnet
+
+    net = QuadNet(np.array([[1, 0], [0, 1], [1, 1]]) * 0.5, np.array([[0.1], [0.2], [0.0]]), np.array([[1.0, -1.0]]) * 0.5)
+    th = np.array([0.3, -0.2, 0.1, 0.4])
+    seg = reupload_quadnet(net, th, 0.5, 12, period=4, order=2, classical=2)
+    one = reupload_quadnet(net, th, 0.5, 12, period=12, order=2)
+    assert seg["uploads"] == [0, 6] and one["uploads"] == [0]
+    e = seg["errors"]
+    assert e[4] is None and e[5] is None and e[10] is None  # classical steps accrue no error
+    # u(0) = 0: ŷ(0) is exact and the first step only sees F_0, so both are exact up to rounding
+    for i in (0, 1, 6, 7):
+        assert e[i] <= 1e-15
+    assert 0 < max(x for x in e if x is not None) < max(one["errors"])
+    # the single segment's error grows monotonically here (no reset)
+    assert all(a <= b for a, b in zip(one["errors"], one["errors"][1:]))
