@@ -26,6 +26,9 @@ _I32 = np.iinfo(np.int32).max
 _MAX_RUNS = 4096
 #: Entries written per chunk by kron_csr (about 3 MiB of output, so it stays in cache).
 _CHUNK = 2**18
+#: Entries per row block of the intermediate in the matrix-free apply of a two-factor term.
+_PANEL = 2**15
+_MAX_PANELS = 256
 
 
 def _as_csr(a: Any, shape: tuple[int, int], field: str) -> sp.csr_matrix:
@@ -252,6 +255,50 @@ def _matmul_add(m: sp.csr_matrix, x: np.ndarray, y: np.ndarray) -> None:
     _sparsetools.csr_matvecs(m.shape[0], m.shape[1], x.shape[1], m.indptr, m.indices, m.data, x.ravel(), y.ravel())
 
 
+def _panel_product(m: sp.csr_matrix, x: np.ndarray, width: int, emit: Any) -> None:
+    """For each panel of ``width`` columns of the C-ordered matrix x: y = m @ x[:, panel], computed on
+    a contiguous copy so that it runs in cache, then ``emit(panel, y)``."""
+    cols = x.shape[1]
+    pin = np.empty(x.shape[0] * width)
+    pout = np.empty(m.shape[0] * width)
+    for c0 in range(0, cols, width):
+        c1 = min(c0 + width, cols)
+        p = pin[:x.shape[0] * (c1 - c0)].reshape(x.shape[0], c1 - c0)
+        np.copyto(p, x[:, c0:c1])
+        y = pout[:m.shape[0] * (c1 - c0)].reshape(m.shape[0], c1 - c0)
+        y.fill(0.0)
+        _matmul_add(m, p, y)
+        emit(slice(c0, c1), y)
+
+
+def _pair_panels(a: sp.csr_matrix, b: sp.csr_matrix) -> int:
+    """Number of column panels :func:`_apply_pair` would use (few means panels are worth it)."""
+    width = max(1, _PANEL // max(a.shape[1], b.shape[1], a.shape[0], b.shape[0]))
+    return int(-(-b.shape[1] // width) + -(-a.shape[0] // width))
+
+
+def _apply_pair(a: sp.csr_matrix, b: sp.csr_matrix, x: np.ndarray, out: np.ndarray, *, add: bool,
+                work: tuple[np.ndarray, np.ndarray]) -> None:
+    """out (+)= (A ⊗ B) x = vec(A X Bᵀ) in two passes over column panels that fit in cache:
+    Zᵀ = (A X)ᵀ panel by panel, then (B Zᵀ)ᵀ panel by panel (the full tensors would not fit)."""
+    sa, sb, ra, rb_ = a.shape[1], b.shape[1], a.shape[0], b.shape[0]
+    width = max(1, _PANEL // max(sa, sb, ra, rb_))
+    zt = work[1][:sb * ra].reshape(sb, ra)
+    dest = out.reshape(ra, rb_)
+
+    def to_zt(cols: slice, y: np.ndarray) -> None:
+        np.copyto(zt[cols], y.T)
+
+    def to_out(cols: slice, y: np.ndarray) -> None:
+        if add:
+            dest[cols] += y.T
+        else:
+            np.copyto(dest[cols], y.T)
+
+    _panel_product(a, x.reshape(sa, sb), width, to_zt)
+    _panel_product(b, zt, width, to_out)
+
+
 def apply_kron(mats: list[sp.csr_matrix], x: np.ndarray, out: np.ndarray, *, add: bool,
                work: tuple[np.ndarray, np.ndarray] | None = None) -> None:
     """out (+)= (A_1 ⊗ … ⊗ A_j) x without forming the product (CSR factors A_i).
@@ -269,6 +316,9 @@ def apply_kron(mats: list[sp.csr_matrix], x: np.ndarray, out: np.ndarray, *, add
         if not add:
             dest.fill(0.0)
         _matmul_add(mats[0], x.reshape(mats[0].shape[1], -1), dest)
+        return
+    if len(mats) == 2 and _pair_panels(mats[0], mats[1]) <= _MAX_PANELS:
+        _apply_pair(mats[0], mats[1], x, out, add=add, work=work)
         return
     src = x.reshape(mats[0].shape[1], -1)
     for i, m in enumerate(mats):
