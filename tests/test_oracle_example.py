@@ -13,7 +13,18 @@ EXAMPLE = ROOT / "examples" / "oracle_pytest"
 
 
 def _pytest(*args: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "pytest", str(EXAMPLE), "-q", "-p", "no:cacheprovider", "--rootdir", str(EXAMPLE), *args]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(EXAMPLE),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--rootdir",
+        str(EXAMPLE),
+        *args,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, cwd=EXAMPLE)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from qsgd_ref.errors import InputError
+from qsgd_ref.oracle import judges as J
 from qsgd_ref.oracle import verify as V
 from qsgd_ref.oracle.harness import check, collect
 from qsgd_ref.oracle.mutants import MUTANTS, Float64Engine
@@ -44,7 +45,7 @@ ROW_TEST = {
     ],
 )
 def test_row_tolerance_is_abs_plus_rel_times_field_scale(got, ok):
-    v = V.judge_rows(ROW_TEST, "exact", got)
+    v = J.judge_rows(ROW_TEST, "exact", got)
     assert v.passed is ok, v.message
 
 
@@ -56,12 +57,12 @@ def test_matrix_absent_entries_are_zero_and_out_of_range_entries_fail():
         "tolerance": {"rel": "1e-12"},
         "expected": {"matrix": {"D": 2, "M": [[0, 0, "0.5"], [1, 1, "0.25"]], "c": [[0, "0.1"]]}},
     }
-    assert V.judge_matrix(test, {"M": [[0, 0, 0.5], [1, 1, 0.25], [0, 1, 0]], "c": [[0, "0.1"]]}).passed
-    v = V.judge_matrix(test, {"M": [[0, 0, 0.5]], "c": [[0, "0.1"]]})
+    assert J.judge_matrix(test, {"M": [[0, 0, 0.5], [1, 1, 0.25], [0, 1, 0]], "c": [[0, "0.1"]]}).passed
+    v = J.judge_matrix(test, {"M": [[0, 0, 0.5]], "c": [[0, "0.1"]]})
     assert not v.passed and "matrix.M[1, 1] (block j = 2, k = 2)" in v.message and "expected 0.25" in v.message
-    v = V.judge_matrix(test, {"M": [[0, 0, 0.5], [1, 1, 0.25], [1, 2, 1]], "c": [[0, "0.1"]]})
+    v = J.judge_matrix(test, {"M": [[0, 0, 0.5], [1, 1, 0.25], [1, 2, 1]], "c": [[0, "0.1"]]})
     assert not v.passed and "level 3 > N" in v.message and "k > N must be dropped" in v.message
-    v = V.judge_matrix(test, {"M": [[0, 0, 0.5], [0, 0, 0.5]], "c": []})
+    v = J.judge_matrix(test, {"M": [[0, 0, 0.5], [0, 0, 0.5]], "c": []})
     assert not v.passed and "appears twice" in v.message
 
 
@@ -209,16 +210,16 @@ def test_cli_verify_exit_status_summary_and_failure_lines(tmp_path):
 def test_regime_and_bounds_fields_are_judged(vectors):
     test = next(t for _, _, t in vectors if "regime" in t["expected"] and t["expected"]["not_applicable"])
     exp = test["expected"]
-    assert V.judge_regime(test, exp["regime"]).passed
+    assert J.judge_regime(test, exp["regime"]).passed
     wrong = next(r for r in ("fully dissipative", "almost dissipative", "not dissipative") if r != exp["regime"])
-    v = V.judge_regime(test, wrong)
+    v = J.judge_regime(test, wrong)
     assert not v.passed and exp["regime"] in v.message
-    assert V.judge_bounds(test, {k: list(s) for k, s in exp["bounds"].items()}).passed
+    assert J.judge_bounds(test, {k: list(s) for k, s in exp["bounds"].items()}).passed
     name = sorted(exp["not_applicable"])[0]
-    v = V.judge_bounds(test, {name: ["1"] * (test["problem"]["steps"] + 1)})
+    v = J.judge_bounds(test, {name: ["1"] * (test["problem"]["steps"] + 1)})
     assert not v.passed and "does not apply" in v.message
     series = [s if s == "inf" else str(Fraction(s) * 2 + 1) for s in exp["bounds"]["majorant"]]
-    v = V.judge_bounds(test, {"majorant": series})
+    v = J.judge_bounds(test, {"majorant": series})
     assert not v.passed and "bounds.majorant[0]" in v.message
 
 
@@ -255,11 +256,11 @@ def test_hhl_state_is_judged_up_to_a_global_phase(vectors):
     exp = test["expected"]["hhl"]
     state = [float(x) for x in exp["state"]]
     i_phase = [[0.0, x] for x in state]  # multiplied by the global phase i
-    assert V.judge_hhl(test, {"state": i_phase, "success_probability": exp["success_probability"]}).passed
+    assert J.judge_hhl(test, {"state": i_phase, "success_probability": exp["success_probability"]}).passed
     unnormalised = [2 * x for x in state]
-    v = V.judge_hhl(test, {"state": unnormalised})
+    v = J.judge_hhl(test, {"state": unnormalised})
     assert not v.passed and "hhl.state[" in v.message
-    v = V.judge_hhl(test, {"success_probability": float(exp["success_probability"]) * (1 + 1e-6)})
+    v = J.judge_hhl(test, {"success_probability": float(exp["success_probability"]) * (1 + 1e-6)})
     assert not v.passed and "success_probability" in v.message
-    v = V.judge_hhl(test, {"state": state[:-1]})
+    v = J.judge_hhl(test, {"state": state[:-1]})
     assert not v.passed and "2^k" in v.message
