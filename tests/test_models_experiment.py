@@ -84,3 +84,19 @@ def test_reupload_resets_the_truncation_error():
     assert 0 < max(x for x in e if x is not None) < max(one["errors"])
     # the single segment's error grows monotonically here (no reset)
     assert all(a <= b for a, b in zip(one["errors"], one["errors"][1:]))
+
+
+@pytest.mark.clause("MOD-7")
+def test_train_command_writes_figures_and_summary(tmp_path):
+    import json
+
+    from qsgd_ref.cli import main
+
+    args = ["train", "--out", str(tmp_path), "--hidden", "8", "--eta", "0.1", "--pretrain", "2", "--steps", "6",
+            "--period", "3", "--classical", "1", "--batch", "32", "--hessian-batch", "32", "--slq-vectors", "1",
+            "--slq-steps", "4"]
+    assert main(args) == 0
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"fig2a_hessian.png", "fig2b_proxy.png", "fig2c_accuracy.png", "summary.json"} <= names
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["parameters"] == 8 * 64 and summary["schemes"]["reupload"]["uploads"] == [3, 6]

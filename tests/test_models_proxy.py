@@ -91,3 +91,19 @@ def test_eigenvalue_files_and_bad_input(tmp_path):
     # scale η: a = −ηλ = (−0.3, 0.1, −0.05, −1); cutoff 0.4 keeps only −1 (|1+a| = 0)
     res = error_proxy(from_eigenvalues(lam, scale=0.1), [0, 1, 2])
     assert res.proxy.tolist() == [1.0, 0.0, 0.0] and res.kept_mass == 0.25 and res.takeover_step is None
+
+
+@pytest.mark.clause("MOD-3")
+def test_proxy_command(tmp_path, capsys):
+    from qsgd_ref.cli import main
+
+    # λ = (−2, 3) at scale 0.5: a = (1, −1.5), |1+a| = (2, 0.5); P(t) = (2^t + 0.5^t)/2
+    (tmp_path / "e.txt").write_text("-2 3")
+    assert main(["proxy", str(tmp_path / "e.txt"), "--scale", "0.5", "--steps", "4", "--json", str(tmp_path / "o.json")]) == 0
+    doc = json.loads((tmp_path / "o.json").read_text())
+    assert doc["proxy"] == pytest.approx([(2.0**t + 0.5**t) / 2 for t in range(5)], rel=1e-14, abs=0)
+    assert doc["takeover_step"] == 0
+    assert "take over at t = 0" in capsys.readouterr().out
+    (tmp_path / "d.txt").write_text("0.5 1\n1.0 1\n")
+    assert main(["proxy", str(tmp_path / "d.txt"), "--density", "--steps", "1"]) == 0
+    assert main(["proxy", str(tmp_path / "missing.txt")]) == 2

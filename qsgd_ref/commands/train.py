@@ -29,6 +29,9 @@ def run(args: argparse.Namespace) -> int:
     command = "qsgd-ref " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:] else ""
     summary = write_outputs(result, args.out, command)
     for name, s in summary["schemes"].items():
+        if "at_t" not in s:
+            print(f"{name}: proxy {s['proxy']}; final accuracy {s['accuracy_end']:.3f}")
+            continue
         print(f"{name}: proxy min {s['proxy_first_segment_min']:.3g} at t = {s['at_t']}, max {s['proxy_max']:.3g}; "
               f"accuracy {s['accuracy_start']:.3f} -> {s['accuracy_end']:.3f}")
     print(f"wrote {args.out}/summary.json and fig2a/b/c PNGs in {summary['seconds']:.0f} s")

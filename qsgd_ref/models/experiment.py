@@ -182,14 +182,19 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
         p = np.array(r["proxy"], dtype=float)
         t = np.array([np.nan if x is None else x for x in r["t_since_upload"]], dtype=float)
         seg0 = (~np.isnan(p)) & (np.arange(p.size) < (r["downloads"][0] if r["downloads"] else p.size))
+        if not np.any(seg0):  # no mode passed the cutoff: the proxy is undefined (MOD-3)
+            out["schemes"][r["scheme"]] = {"proxy": "undefined (no mode passes the cutoff)",
+                                           "accuracy_end": r["accuracy"][-1], "uploads": r["uploads"],
+                                           "downloads": r["downloads"], "diverged_at_step": r["diverged_at_step"]}
+            continue
         i_min = int(np.nanargmin(np.where(seg0, p, np.nan)))
         d, g, o = (np.array(r[k], dtype=float) for k in ("dissipative", "divergent", "oscillating"))
         grow = np.nonzero(seg0 & (g + o >= d))[0]
+        pu = np.array(r["proxy_upload"], dtype=float)
         out["schemes"][r["scheme"]] = {
             "proxy_first_segment_min": float(p[i_min]), "at_t": int(t[i_min]),
             "proxy_max": float(np.nanmax(p)),
-            "proxy_upload_min": float(np.nanmin(np.array(r["proxy_upload"], dtype=float))),
-            "proxy_upload_max": float(np.nanmax(np.array(r["proxy_upload"], dtype=float))),
+            "proxy_upload_min": float(np.nanmin(pu)), "proxy_upload_max": float(np.nanmax(pu)),
             "first_t_growing_modes_dominate": int(t[grow[0]]) if grow.size else None,
             "first_t_divergent_dominate": int(t[np.nonzero(seg0 & (g >= d))[0][0]]) if np.any(seg0 & (g >= d)) else None,
             "accuracy_start": r["accuracy"][0], "accuracy_end": r["accuracy"][-1],
