@@ -100,3 +100,21 @@ def test_train_command_writes_figures_and_summary(tmp_path):
     assert {"fig2a_hessian.png", "fig2b_proxy.png", "fig2c_accuracy.png", "summary.json"} <= names
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["parameters"] == 8 * 64 and summary["schemes"]["reupload"]["uploads"] == [3, 6]
+
+
+@pytest.mark.clause("MOD-9", "RUP-1")
+def test_tiny_quadnet_through_the_hhl_reupload_pipeline():
+    from qsgd_ref.quantum.reupload import reupload
+    from qsgd_ref.system import solve_forward
+
+    net = QuadNet(np.array([[1, 0], [0, 1], [1, 1]]) * 0.5, np.array([[0.1], [0.2], [0.0]]), np.array([[1.0]]))
+    p = quadnet_problem(net, [Fraction(3, 10), Fraction(-1, 5)], [Fraction(1, 20), Fraction(1, 40)], Fraction(1, 2),
+                        steps=4, order=1)
+    assert p.n == 2 and p.degree == 3
+    r = reupload(p, segment=2, keep=2)
+    assert r["reached"] == 4 and all(s["fidelity"] > 0.999 for s in r["segments"])
+    classical = solve_forward(p.with_(steps=2))[2, :2]  # Eq. 6 solved classically, first segment
+    hhl = np.array(r["segments"][0]["u_download"])
+    # loose envelope: the state fidelity (> 0.999) bounds the direction error by sqrt(2(1 − √F)) < 0.032;
+    # the download rescales by a classically known entry (DNL-1), so 5 % relative is ample
+    assert np.linalg.norm(hhl - classical) <= 0.05 * np.linalg.norm(classical)
