@@ -29,6 +29,8 @@ _CHUNK = 2**18
 #: Entries per row block of the intermediate in the matrix-free apply of a two-factor term.
 _PANEL = 2**15
 _MAX_PANELS = 256
+#: Intermediate tensors smaller than this (4 MiB) stay in cache anyway: no panels then.
+_PANEL_MIN = 2**19
 
 
 def _as_csr(a: Any, shape: tuple[int, int], field: str) -> sp.csr_matrix:
@@ -317,7 +319,7 @@ def apply_kron(mats: list[sp.csr_matrix], x: np.ndarray, out: np.ndarray, *, add
             dest.fill(0.0)
         _matmul_add(mats[0], x.reshape(mats[0].shape[1], -1), dest)
         return
-    if len(mats) == 2 and _pair_panels(mats[0], mats[1]) <= _MAX_PANELS:
+    if len(mats) == 2 and max(sizes) >= _PANEL_MIN and _pair_panels(mats[0], mats[1]) <= _MAX_PANELS:
         _apply_pair(mats[0], mats[1], x, out, add=add, work=work)
         return
     src = x.reshape(mats[0].shape[1], -1)

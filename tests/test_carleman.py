@@ -123,6 +123,7 @@ def test_matrix_free_panel_path_equals_csr(monkeypatch, panel):
     import qsgd_ref.carleman as carleman
 
     monkeypatch.setattr(carleman, "_PANEL", panel)
+    monkeypatch.setattr(carleman, "_PANEL_MIN", 0)
     rng = np.random.default_rng(panel)
     n, order = 5, 3
     fmap = {0: rng.normal(size=n), 1: rng.normal(size=(n, n)), 2: rng.normal(size=(n, n * n))}
