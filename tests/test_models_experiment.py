@@ -118,3 +118,16 @@ def test_tiny_quadnet_through_the_hhl_reupload_pipeline():
     # loose envelope: the state fidelity (> 0.999) bounds the direction error by sqrt(2(1 − √F)) < 0.032;
     # the download rescales by a classically known entry (DNL-1), so 5 % relative is ample
     assert np.linalg.norm(hhl - classical) <= 0.05 * np.linalg.norm(classical)
+
+
+@pytest.mark.clause("MOD-7", "MOD-5")
+def test_restricted_dynamics_stay_on_the_support():
+    res = run(Config(hidden=16, eta=0.1, pretrain=3, steps=12, period=4, classical=2, batch=64, hessian_every=4,
+                     hessian_batch=64, slq_vectors=1, slq_steps=6, restrict=True))
+    n, k = res["parameters"], round(0.1 * res["parameters"])
+    runs = {r["scheme"]: r for r in res["runs"]}
+    for name in ("single", "reupload"):  # never dense: exactly k weights survive
+        assert runs[name]["final_sparsity"] == pytest.approx(1 - k / n, abs=1e-12)
+    # spectra are of the Hessian restricted to the k kept weights: SLQ weights sum to 1 over ≤ k atoms
+    sp = runs["single"]["spectra"][0]
+    assert len(sp["nodes"]) <= k and sum(sp["weights"]) == pytest.approx(1, abs=1e-12)

@@ -15,8 +15,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--out", default="docs/experiments", help="output directory (default: docs/experiments)")
     for f in fields(Config):
-        parser.add_argument(f"--{f.name.replace('_', '-')}", type=type(f.default), default=f.default,
-                            help=f"(default: {f.default})")
+        flag = f"--{f.name.replace('_', '-')}"
+        if isinstance(f.default, bool):
+            parser.add_argument(flag, action="store_true", help="restrict each segment's dynamics to the uploaded support")
+        else:
+            parser.add_argument(flag, type=type(f.default), default=f.default, help=f"(default: {f.default})")
 
 
 def run(args: argparse.Namespace) -> int:

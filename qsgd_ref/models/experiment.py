@@ -6,7 +6,8 @@ pre-training phase the weights are pruned to the largest ``keep`` fraction (MOD-
 segment runs SGD (the dynamics the quantum solver would emulate) for K steps from the uploaded
 point; the download keeps the largest ``keep`` fraction again. Scheme "reupload": upload right after
 each download. Scheme "reupload+m": m classical SGD steps after each download, then upload of the
-dense parameters. Scheme "single": one segment for the whole run (no re-upload). The proxy at step
+dense parameters. Scheme "single": one segment for the whole run (no re-upload). With ``restrict``
+the dynamics of a segment (and its Hessian) is restricted to the support of the uploaded weights. The proxy at step
 s is P(t), t = s − (last upload), of the SLQ spectrum of the Hessian (on a fixed evaluation batch)
 recorded most recently (every ``hessian_every`` steps and at every upload): "proxy", which tracks the
 spectrum during training; and of the spectrum at the last upload, the point the segment's map is
@@ -47,6 +48,7 @@ class Config:
     slq_steps: int = 24
     seed: int = 0
     threads: int = 1
+    restrict: bool = False
 
     def check(self) -> None:
         for name in ("hidden", "batch", "steps", "period", "hessian_every", "hessian_batch", "slq_vectors", "slq_steps"):
@@ -97,6 +99,7 @@ def run_scheme(net: QuadNet, labels: np.ndarray, theta: np.ndarray, cfg: Config,
     spec_up = None  # the spectrum at the last upload
     proxy_up: list[float] = []
     diverged: int | None = None
+    support: np.ndarray | None = None
     bar = tqdm(range(cfg.steps + 1), desc=scheme, leave=False, disable=not sys.stderr.isatty())
     for s in bar:
         if s > 0 and in_segment and (s - upload) % period == 0:  # download (sparse)
@@ -109,8 +112,10 @@ def run_scheme(net: QuadNet, labels: np.ndarray, theta: np.ndarray, cfg: Config,
         if not in_segment and classical_left == 0:
             in_segment, upload = True, s
             uploads.append(s)
+        if s == upload:
+            support = np.flatnonzero(theta) if cfg.restrict else None
         if in_segment and (s == upload or s % cfg.hessian_every == 0):
-            nodes, w = slq(ev.hessian_operator(theta), cfg.slq_vectors, cfg.slq_steps, seed=cfg.seed + s)
+            nodes, w = slq(ev.hessian_operator(theta, support), cfg.slq_vectors, cfg.slq_steps, seed=cfg.seed + s)
             spec = from_quadrature(nodes, w, scale=cfg.eta)
             if s == upload:
                 spec_up = spec
@@ -134,7 +139,10 @@ def run_scheme(net: QuadNet, labels: np.ndarray, theta: np.ndarray, cfg: Config,
             break
         idx = rng.choice(net.X.shape[0], cfg.batch, replace=False)
         with np.errstate(over="ignore", invalid="ignore"):
-            theta = theta - cfg.eta * net.subset(idx).grad(theta)
+            g = net.subset(idx).grad(theta)
+            if support is not None and in_segment:
+                g[np.setdiff1d(np.arange(g.size), support)] = 0.0
+            theta = theta - cfg.eta * g
         if not np.all(np.isfinite(theta)):  # out of regime: data, not a crash
             diverged = s + 1
             break
@@ -163,7 +171,10 @@ def _run(cfg: Config) -> dict[str, Any]:
     net, labels, theta = digits_net(cfg.hidden, cfg.seed)
     rng = np.random.default_rng(cfg.seed + 1)
     for _ in tqdm(range(cfg.pretrain), desc="pretrain", leave=False, disable=not sys.stderr.isatty()):
-        theta = theta - cfg.eta * net.subset(rng.choice(net.X.shape[0], cfg.batch, replace=False)).grad(theta)
+        with np.errstate(over="ignore", invalid="ignore"):
+            theta = theta - cfg.eta * net.subset(rng.choice(net.X.shape[0], cfg.batch, replace=False)).grad(theta)
+    if not np.all(np.isfinite(theta)):
+        raise InputError("eta", f"dense pre-training diverged with η = {cfg.eta}; use a smaller step")
     dense_acc = net.accuracy(theta, labels)
     pruned = prune(theta, cfg.keep)
     eval_idx = np.random.default_rng(cfg.seed + 2).choice(net.X.shape[0], cfg.hessian_batch, replace=False)
