@@ -57,7 +57,7 @@ def slow_transfer(fmap: dict, n: int, order: int, *, exact: bool = False) -> tup
 
 
 @st.composite
-def small_maps(draw, max_n=3, max_q=3, max_order=3, sparse_prob=True):
+def small_maps(draw, max_n=3, max_q=3, max_order=3):
     n = draw(st.integers(1, max_n), label="n")
     q = draw(st.integers(0, max_q), label="degree q")
     order = draw(st.integers(1, max_order), label="order N")
@@ -135,11 +135,15 @@ def test_matrix_free_panel_path_equals_csr(monkeypatch, panel):
     assert np.all(np.abs(op.rmatvec(x) - m.T @ x) <= 64 * EPS * scale(mabs.T, x))
 
 
+@st.composite
+def kron_operands(draw):
+    ma, na = draw(st.integers(1, 4), label="rows of A"), draw(st.integers(1, 4), label="cols of A")
+    mb, nb = draw(st.integers(1, 4), label="rows of B"), draw(st.integers(1, 4), label="cols of B")
+    return ma, na, mb, nb, draw(st.integers(0, 2**32 - 1), label="seed")
+
+
 @pytest.mark.clause("LIFT-2")
-@given(
-    st.integers(1, 4).flatmap(lambda ma: st.tuples(st.just(ma), st.integers(1, 4), st.integers(1, 4), st.integers(1, 4),
-                                                   st.integers(0, 2**32 - 1)))
-)
+@given(kron_operands())
 def test_kron_csr_equals_numpy_kron(dims):
     """Ragged row counts (including empty rows) exercise both write paths of kron_csr."""
     ma, na, mb, nb, seed = dims
@@ -180,17 +184,18 @@ def _kron_pow(u, j):
     return out
 
 
+@st.composite
+def exact_quadratic_maps(draw):
+    n = draw(st.integers(1, 2), label="n")
+    order = draw(st.integers(1, 3), label="order N")
+    size = n + n * n + n**3
+    coeffs = draw(st.lists(st.fractions(-1, 1, max_denominator=16), min_size=size, max_size=size), label="coefficients")
+    u0 = draw(st.lists(st.fractions(-1, 1, max_denominator=8), min_size=n, max_size=n), label="u0")
+    return n, order, coeffs, u0
+
+
 @pytest.mark.clause("LIFT-2")
-@given(
-    st.integers(1, 2).flatmap(
-        lambda n: st.tuples(
-            st.just(n),
-            st.integers(1, 3),  # order
-            st.lists(st.fractions(-1, 1, max_denominator=16), min_size=n + n * n + n**3, max_size=n + n * n + n**3),
-            st.lists(st.fractions(-1, 1, max_denominator=8), min_size=n, max_size=n),
-        )
-    )
-)
+@given(exact_quadratic_maps())
 def test_float_iteration_matches_exact_fraction_iteration(case):
     n, order, coeffs, u0 = case
     f0 = np.array([c / 20 for c in coeffs[:n]], dtype=object)
