@@ -205,7 +205,8 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
         out["schemes"][r["scheme"]] = {
             "proxy_first_segment_min": float(p[i_min]), "at_t": int(t[i_min]),
             "proxy_max": float(np.nanmax(p)),
-            "proxy_upload_min": float(np.nanmin(pu)), "proxy_upload_max": float(np.nanmax(pu)),
+            "proxy_upload_min": float(np.nanmin(pu)) if np.any(~np.isnan(pu)) else None,
+            "proxy_upload_max": float(np.nanmax(pu)) if np.any(~np.isnan(pu)) else None,
             "first_t_growing_modes_dominate": int(t[grow[0]]) if grow.size else None,
             "first_t_divergent_dominate": int(t[np.nonzero(seg0 & (g >= d))[0][0]]) if np.any(seg0 & (g >= d)) else None,
             "accuracy_start": r["accuracy"][0], "accuracy_end": r["accuracy"][-1],
