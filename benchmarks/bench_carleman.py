@@ -75,8 +75,13 @@ def paired(fa: Callable[[], object], fb: Callable[[], object], repeat: int) -> t
     return min(ta), min(tb)
 
 
-def measure(n: int, order: int, repeat: int) -> str:
-    """One table row for size n and order N."""
+TABLE_HEADER = ("| n | N | nnz(M_N) | ours (s) | naive kron+bmat (s) | speed-up | write floor (s) | ours / floor "
+                "| ours Mnnz/s | naive Mnnz/s | CSR matvec (ms) | matrix-free (ms) | matvec / matrix-free |\n"
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+
+
+def measure_row(n: int, order: int, repeat: int) -> dict[str, float]:
+    """Times (s) for size n and order N: both assemblies, the write floor, both applies."""
     fmap = random_problem(n)
     m, _ = transfer_matrix(fmap, n, order)
     diff = abs(m - naive_transfer(fmap, n, order)).max()
@@ -89,9 +94,22 @@ def measure(n: int, order: int, repeat: int) -> str:
     err = np.abs(op.matvec(x) - m @ x).max() / np.abs(m @ x).max()
     assert err < 1e-13, f"matrix-free differs by {err}"
     t_csr, t_mf = paired(lambda: m @ x, lambda: op.matvec(x), 10 * repeat)
-    return (f"| {n} | {order} | {m.nnz:,} | {t_ours:.3f} | {t_naive:.3f} | {t_naive / t_ours:.1f}× | {t_floor:.3f} "
-            f"| {t_ours / t_floor:.1f} | {m.nnz / t_ours / 1e6:.0f} | {m.nnz / t_naive / 1e6:.1f} "
-            f"| {1e3 * t_csr:.2f} | {1e3 * t_mf:.2f} | {t_csr / t_mf:.1f}× |")
+    return {"n": n, "order": order, "nnz": m.nnz, "ours_s": t_ours, "naive_s": t_naive, "floor_s": t_floor,
+            "csr_matvec_s": t_csr, "matrix_free_s": t_mf}
+
+
+def format_row(r: dict[str, float]) -> str:
+    """One Markdown table row of :func:`measure_row`'s figures, with the ratios."""
+    return (f"| {r['n']} | {r['order']} | {r['nnz']:,} | {r['ours_s']:.3f} | {r['naive_s']:.3f} "
+            f"| {r['naive_s'] / r['ours_s']:.1f}× | {r['floor_s']:.3f} | {r['ours_s'] / r['floor_s']:.1f} "
+            f"| {r['nnz'] / r['ours_s'] / 1e6:.0f} | {r['nnz'] / r['naive_s'] / 1e6:.1f} "
+            f"| {1e3 * r['csr_matvec_s']:.2f} | {1e3 * r['matrix_free_s']:.2f} "
+            f"| {r['csr_matvec_s'] / r['matrix_free_s']:.1f}× |")
+
+
+def measure(n: int, order: int, repeat: int) -> str:
+    """One table row for size n and order N."""
+    return format_row(measure_row(n, order, repeat))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,9 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# {platform.machine()}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, "
           f"python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}; "
           f"best of {args.repeat} (assembly) / {10 * args.repeat} (apply), measured alternately")
-    print("| n | N | nnz(M_N) | ours (s) | naive kron+bmat (s) | speed-up | write floor (s) | ours / floor "
-          "| ours Mnnz/s | naive Mnnz/s | CSR matvec (ms) | matrix-free (ms) | matvec / matrix-free |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print(TABLE_HEADER)
     for n, order in [(n, 2) for n in args.sizes] + [(n, 3) for n in args.order3_sizes]:
         print(measure(n, order, args.repeat), flush=True)
     return 0

@@ -42,11 +42,31 @@ def bench_problem(n: int, order: int, steps: int, seed: int = 1):
     return make_problem(F=F, u0=u0, steps=steps, order=order, name="bench")
 
 
-def timed(label: str, fn):
+def timed(label: str, fn, times: dict[str, float] | None = None):
     t0 = time.perf_counter()
     out = fn()
-    print(f"{label:<40s} {time.perf_counter() - t0:8.3f} s")
+    elapsed = time.perf_counter() - t0
+    if times is not None:
+        times[label] = elapsed
+    print(f"{label:<40s} {elapsed:8.3f} s")
     return out
+
+
+def measure(n: int = 4, order: int = 4, steps: int = 200, dps: int = 50) -> dict:
+    """Wall time (s) of each phase in default and certified modes, the largest radius and arb precision."""
+    p = bench_problem(n, order, steps)
+    D = sum(n**j for j in range(1, order + 1))
+    print(f"n = {n}, N = {order}, T = {steps}, D = {D}, dps = {dps}, degree q = {p.degree}")
+    times: dict[str, float] = {}
+    timed("exact_trajectory (mpmath)", lambda: exact_trajectory(p, dps), times)
+    timed("carleman_trajectory (exact-integer step)", lambda: carleman_trajectory(p, dps), times)
+    timed("reference_result (default mode)", lambda: reference_result(p, dps=dps), times)
+    c = timed("certified_trajectories (arb balls)", lambda: certified_trajectories(p, dps=dps), times)
+    doc = timed("reference_result (certified mode)", lambda: reference_result(p, dps=dps, certified=True), times)
+    worst = max(float(r) for key in ("exact", "carleman") for row in doc["radii"][key] for r in row)
+    print(f"largest reported radius: {worst:.2e} (arb prec {c.prec} bits); final error {doc['error'][-1][:12]}")
+    return {"n": n, "order": order, "steps": steps, "dps": dps, "lifted_dimension": D, "times_s": times,
+            "largest_radius": worst, "arb_prec_bits": c.prec}
 
 
 def main() -> None:
@@ -56,16 +76,7 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--dps", type=int, default=50)
     a = ap.parse_args()
-    p = bench_problem(a.n, a.order, a.steps)
-    D = sum(a.n**j for j in range(1, a.order + 1))
-    print(f"n = {a.n}, N = {a.order}, T = {a.steps}, D = {D}, dps = {a.dps}, degree q = {p.degree}")
-    timed("exact_trajectory (mpmath)", lambda: exact_trajectory(p, a.dps))
-    timed("carleman_trajectory (exact-integer step)", lambda: carleman_trajectory(p, a.dps))
-    timed("reference_result (default mode)", lambda: reference_result(p, dps=a.dps))
-    c = timed("certified_trajectories (arb balls)", lambda: certified_trajectories(p, dps=a.dps))
-    doc = timed("reference_result (certified mode)", lambda: reference_result(p, dps=a.dps, certified=True))
-    worst = max(float(r) for key in ("exact", "carleman") for row in doc["radii"][key] for r in row)
-    print(f"largest reported radius: {worst:.2e} (arb prec {c.prec} bits); final error {doc['error'][-1][:12]}")
+    measure(a.n, a.order, a.steps, a.dps)
 
 
 if __name__ == "__main__":
