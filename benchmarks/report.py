@@ -1,12 +1,16 @@
 """The figures of docs/performance.md, generated from one run's JSON (``python -m benchmarks``).
 
+    python -m benchmarks.report [benchmarks/results/latest.json]    # regenerate the page from a saved run
+
 The page keeps its prose; each generated part sits between ``<!-- bench:NAME -->`` and
 ``<!-- /bench:NAME -->`` and is replaced wholesale. A part whose section was not run is left as it is.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,8 +32,17 @@ def render_machine(res: dict[str, Any]) -> str:
 def render_carleman(res: dict[str, Any]) -> str:
     sec = res["sections"]["carleman"]
     rows = "\n".join(bench_carleman.format_row(r) for r in sec["rows"])
+    speedups = [r["ratios"]["assembly_speedup"] for r in sec["rows"]]
+    goals = [f"**Assembly (goal ≥ 5× the naive one): {'met' if min(speedups) >= 5 else 'not met'}** in this run "
+             f"({min(speedups):.1f}× to {max(speedups):.1f}×)."]
+    for r in sec["rows"]:
+        if (r["n"], r["order"]) == (1000, 2):
+            ratio = r["ratios"]["matvec_over_matrix_free"]
+            goals.append(f"**Matrix-free apply (goal ≥ 10× at n = 1000, N = 2): {'met' if ratio >= 10 else 'not met'}** "
+                         f"in this run ({ratio:.1f}×).")
     return (f"Best of {sec['repeat']} (assembly) and of {10 * sec['repeat']} (apply), measured alternately "
-            f"({sec['seconds']:.0f} s for the section):\n\n{bench_carleman.TABLE_HEADER}\n{rows}")
+            f"({sec['seconds']:.0f} s for the section):\n\n{bench_carleman.TABLE_HEADER}\n{rows}\n\n"
+            + " ".join(goals))
 
 
 _PHASES = ("exact_trajectory (mpmath)", "carleman_trajectory (exact-integer step)", "reference_result (default mode)",
@@ -81,10 +94,15 @@ def update_page(res: dict[str, Any], page: Path = PAGE) -> list[str]:
     for name, fn in RENDERERS.items():
         if name != "machine" and name not in res["sections"]:
             continue
-        pattern = re.compile(rf"(<!-- bench:{name} -->\n).*?(\n<!-- /bench:{name} -->)", re.S)
+        pattern = re.compile(rf"(<!-- bench:{name} -->\n)(?:.*?\n)?(<!-- /bench:{name} -->)", re.S)
         if pattern.search(text):
             body = fn(res)
-            text = pattern.sub(lambda m, body=body: m.group(1) + body + m.group(2), text)
+            text = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text)
             done.append(name)
     page.write_text(text)
     return done
+
+
+if __name__ == "__main__":
+    src = Path(sys.argv[1]) if len(sys.argv) > 1 else PAGE.parents[1] / "benchmarks" / "results" / "latest.json"
+    print(f"regenerated in {PAGE}: {', '.join(update_page(json.loads(src.read_text())))}")
