@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 import sympy as sp
+from sympy.core.cache import clear_cache
 
 from qsgd_ref.symbolic.render import render
 from qsgd_ref.symbolic.tables import build_table
@@ -27,6 +28,7 @@ TABLE_HEADER = ("| q | N | terms | build (ms) | render md + LaTeX + JSON (ms) | 
 
 def naive_term_count(q: int, order: int) -> int:
     """Number of terms of B_jk (1 ≤ j ≤ N, 0 ≤ k ≤ N) by expanding non-commutative SymPy products."""
+    clear_cache()  # SymPy memoises expand(): without this, repetitions would time cache hits
     syms = {lab: sp.Symbol(lab, commutative=False) for lab in labels(q)}
     degree = {syms[lab]: label_degree(lab) for lab in syms}
     total = 0
