@@ -111,15 +111,15 @@ def main() -> int:
     for r in mine:
         g = by_name.get(r["name"])
         if g is None:
-            print(f"| {r['name']} | {r['fidelity']:.4f} / – | {r['success_probability']:.3g} / – | {r['qubits']} / – "
+            print(f"| {r['name']} | {r['fidelity']:.5f} / – | {r['success_probability']:.3g} / – | {r['qubits']} / – "
                   f"| {r['cx']:,} / – | {r['time_s']:.2f} / not finished in the time limit | – |")
             continue
         sc = same_clock[r["name"]]
-        print(f"| {r['name']} | {r['fidelity']:.4f} / {g['fidelity']:.4f} "
+        print(f"| {r['name']} | {r['fidelity']:.5f} / {g['fidelity']:.5f} "
               f"| {r['success_probability']:.3g} / {g['success_probability']:.3g} "
               f"| {r['qubits']} / {g['qubits']} | {r['cx']:,} / {g['cx']:,} "
               f"| {r['time_s']:.2f} / {g['time_s']:.2f} "
-              f"| {sc['fidelity']:.4f}, {sc['cx']:,} CX ({sc['clock_qubits']} clock qubits) |")
+              f"| {sc['fidelity']:.5f}, {sc['cx']:,} CX ({sc['clock_qubits']} clock qubits) |")
     return 0
 
 
