@@ -6,7 +6,8 @@
 
 Sections: carleman (assembly and matrix-free apply against scipy kron + bmat), reference (default
 and certified modes at 50 and 100 digits), tables (symbolic tables against a SymPy expansion),
-suite (the test suite under the ci profile), legacy (benchmarks/legacy_hhl/compare.py). Prints the
+upload (CX of the sparse state preparation against
+Qiskit's StatePreparation), suite (the test suite under the ci profile), legacy (benchmarks/legacy_hhl/compare.py). Prints the
 machine and each figure with its ratio; writes the JSON (default benchmarks/results/latest.json)
 and, for a full run, regenerates the marked parts of docs/performance.md from it.
 """
@@ -23,12 +24,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bench_carleman, bench_reference, bench_suite, bench_tables, report
+from benchmarks import bench_carleman, bench_reference, bench_suite, bench_tables, quantum_upload, report
 from benchmarks.machine import describe, load_average, summary
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-SECTIONS = ("carleman", "reference", "tables", "suite", "legacy")
+SECTIONS = ("carleman", "reference", "tables", "upload", "suite", "legacy")
 
 
 def run_carleman(quick: bool) -> dict[str, Any]:
@@ -70,6 +71,16 @@ def run_tables(quick: bool) -> dict[str, Any]:
     return {"repeat": repeat, "rows": rows}
 
 
+def run_upload(quick: bool) -> dict[str, Any]:
+    rows = []
+    print(quantum_upload.TABLE_HEADER)
+    for r in quantum_upload.rows((4,) if quick else (4, 6, 8, 10)):
+        r["ratios"] = {"state_preparation_over_sparse": r["cx_state_preparation"] / r["cx_sparse"]}
+        print(quantum_upload.format_row(r), flush=True)
+        rows.append(r)
+    return {"rows": rows}
+
+
 def run_suite(quick: bool) -> dict[str, Any]:
     r = bench_suite.measure(extra=["tests/test_spec_registry.py"] if quick else None)
     r["ratios"] = {"of_budget": r["wall_s"] / 600.0}
@@ -95,7 +106,7 @@ def run_legacy(quick: bool) -> dict[str, Any]:
 
 
 RUNNERS: dict[str, Callable[[bool], dict[str, Any]]] = {
-    "carleman": run_carleman, "reference": run_reference, "tables": run_tables, "suite": run_suite,
+    "carleman": run_carleman, "reference": run_reference, "tables": run_tables, "upload": run_upload, "suite": run_suite,
     "legacy": run_legacy,
 }
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bench_carleman, bench_tables
+from benchmarks import bench_carleman, bench_tables, quantum_upload
 from benchmarks.machine import summary
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
@@ -70,6 +70,11 @@ def render_tables(res: dict[str, Any]) -> str:
     return f"Best of {sec['repeat']}:\n\n{bench_tables.TABLE_HEADER}\n{rows}"
 
 
+def render_upload(res: dict[str, Any]) -> str:
+    rows = "\n".join(quantum_upload.format_row(r) for r in res["sections"]["upload"]["rows"])
+    return f"{quantum_upload.TABLE_HEADER}\n{rows}"
+
+
 def render_suite(res: dict[str, Any]) -> str:
     s = res["sections"]["suite"]
     return (f"`{s['command']}`: **{s['wall_s']:.0f} s** wall time ({s['wall_s'] / 60:.1f} min, "
@@ -83,7 +88,7 @@ def render_legacy(res: dict[str, Any]) -> str:
 
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "machine": render_machine, "carleman": render_carleman, "reference": render_reference,
-    "tables": render_tables, "suite": render_suite, "legacy": render_legacy,
+    "tables": render_tables, "upload": render_upload, "suite": render_suite, "legacy": render_legacy,
 }
 
 
