@@ -1,5 +1,39 @@
-"""Numeric certification of spec clauses: one module per clause with a numeric side.
+"""Numeric certification of spec clauses: one module per clause group with a numeric side.
 
-Each module defines ``CLAUSES`` (the IDs it certifies) and ``sweep(quick: bool) -> Report``;
-``python -m proofs_numeric [--quick]`` runs them all and writes docs/proofs_numeric.md.
+Each module defines ``CLAUSES`` (the IDs it checks) and ``sweep(quick: bool, figdir: Path) -> Report``;
+``python -m proofs_numeric [--quick]`` runs them all and writes docs/proofs_numeric.md with the
+tables and the PNG figures (docs/figures/). A Report states per clause whether it is proven (with
+the proof document), certified on the grid (every inequality decided with arb balls or exact
+rationals) or a conjecture (with the largest ratio seen).
 """
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Report:
+    """The outcome of one sweep: Markdown tables/notes, figure file names, status per clause."""
+
+    title: str
+    status: dict[str, str]
+    tables: list[str] = field(default_factory=list)
+    figures: list[str] = field(default_factory=list)
+
+    def markdown(self) -> str:
+        lines = [f"## {self.title}", ""]
+        lines += [f"- **{cid}**: {text}" for cid, text in self.status.items()]
+        lines.append("")
+        for table in self.tables:
+            lines += [table, ""]
+        for fig in self.figures:
+            lines += [f"![{fig}](figures/{fig})", ""]
+        return "\n".join(lines)
+
+
+def md_table(header: list[str], rows: list[list[object]]) -> str:
+    """A Markdown table."""
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(str(x) for x in row) + " |" for row in rows]
+    return "\n".join(out)

@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "oracle": "qsgd_ref.commands.oracle",
     "tables": "qsgd_ref.commands.tables",
     "reference": "qsgd_ref.commands.reference",
+    "classify": "qsgd_ref.commands.classify",
 }
 
 

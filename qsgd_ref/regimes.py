@@ -4,7 +4,7 @@
 raises for an out-of-regime problem. Definitions and their justification: docs/theory/regimes.md.
 
 * REG-1 numbers: h_ℓ ≥ ‖H_ℓ‖₂ (certified rational upper bounds, supremum over the steps),
-  r ≥ ‖u(0)‖₂, γ = 1 − h_1, R_d = (Σ_{ℓ≥2} h_ℓ r^{ℓ−1} + h_0/r)/γ (∞ when γ ≤ 0).
+  r ≥ ‖u(0)‖₂, γ = 1 − h_1, R_d = (Σ_{ℓ≥2} h_ℓ r^{ℓ−1} + h_0/r)/γ (reported as null when γ ≤ 0: R_d = ∞).
 * REG-2 fully dissipative: γ > 0 and R_d < 1.
 * REG-3 almost dissipative: not fully, δT ≤ 1 with δ = max(h_1 − 1, 0), and the majorant
   v(t) ≤ e·r on [0, T].
@@ -94,7 +94,7 @@ def eigenbasis_variant(problem: Problem) -> dict[str, Any] | None:
     gamma = 1 - h[1]
     nonlin = sum(x * r ** (ell - 1) for ell, x in h.items() if ell >= 2) + (h.get(0, 0.0) / r if r else 0.0)
     return {"kappa_V": float(np.linalg.cond(vecs)), "gamma": gamma,
-            "R_d": nonlin / gamma if gamma > 0 else math.inf}
+            "R_d": nonlin / gamma if gamma > 0 else None}
 
 
 def classify(problem: Problem) -> dict[str, Any]:
@@ -130,7 +130,7 @@ def classify(problem: Problem) -> dict[str, Any]:
         "regime": regime,
         "gamma": float(gamma),
         "delta": float(delta),
-        "R_d": float(rd) if rd is not None else math.inf,
+        "R_d": float(rd) if rd is not None else None,  # None: R_d = ∞ (γ ≤ 0)
         "r": float(r),
         "norms": {str(ell): float(x) for ell, x in sorted(h.items())},
         "norm_I_plus_F1": float(h1),

@@ -33,16 +33,24 @@ def _up(x: Fraction | None, digits: int) -> str:
 
 def bound_table(problem: Problem, digits: int = 17) -> tuple[dict[str, list[str]], dict[str, str]]:
     """({name: T+1 strings}, {name: reason}) for the majorant and every closed form."""
-    from qsgd_ref.reference.certified import ball_interval
+    import flint
 
-    balls = majorant_balls(problem, prec=max(128, 4 * digits))
+    from qsgd_ref.reference.certified import ball, ball_interval
+
+    prec = max(128, 4 * digits)
+    balls = majorant_balls(problem, prec=prec)
     bounds = {"majorant": [_up(ball_interval(b)[1], digits) for b in balls]}
     missing: dict[str, str] = {}
     h, r = cf.sup_norms(problem_norms(problem)), r_upper(problem)
     for name, fn in CLOSED_FORMS.items():
         reason = cf.applies(name, h, r)
         if reason is None:
-            bounds[name] = [_up(fn(h, r, problem.order, t), digits) for t in range(problem.steps + 1)]
+            old, flint.ctx.prec = flint.ctx.prec, prec
+            try:
+                values = [fn(h, r, problem.order, t, ball) for t in range(problem.steps + 1)]
+            finally:
+                flint.ctx.prec = old
+            bounds[name] = [_up(None if v is None else ball_interval(v)[1], digits) for v in values]
         else:
             missing[name] = reason
     return bounds, missing

@@ -3,7 +3,8 @@
 All take the rational norm bounds h_ℓ ≥ ‖H_ℓ‖₂ (a single map, or the entrywise supremum over the
 steps of a time-dependent problem, which majorises every step) and r ≥ ‖u(0)‖₂, and return d(t)
 with ‖u(t) − ŷ_1(t)‖₂ ≤ d(t), or None where the form does not apply (with :func:`applies`
-giving the reason). Values are exact Fractions.
+giving the reason). Values are exact Fractions by default; pass ``num`` (e.g. a Fraction → arb
+ball converter) to evaluate in ball arithmetic, which stays cheap for long horizons.
 
 * BND-2 (fully dissipative, q ≤ 2, F_0 = 0): r R^N (1 − a^t)^N, a = h_1 < 1, R = r h_2/(1 − a) ≤ 1.
 * BND-3 (fully dissipative, any q, F_0 = 0): r ρ^N (1 − a^t) with ρ ≤ 1 any number with
@@ -14,7 +15,10 @@ giving the reason). Values are exact Fractions.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
+from functools import cache
+from typing import Any
 
 Norms = dict[int, Fraction]
 
@@ -59,6 +63,12 @@ def applies(name: str, h: Norms, r: Fraction) -> str | None:
 
 def rho_upper(h: Norms, r: Fraction, gamma: Fraction) -> Fraction:
     """A rational ρ ∈ (0, 1] with Σ_{ℓ≥2} h_ℓ (r/ρ)^{ℓ−1} ≤ γ (bisection, checked exactly)."""
+    return _rho_cached(tuple(sorted(h.items())), r, gamma)
+
+
+@cache
+def _rho_cached(items: tuple[tuple[int, Fraction], ...], r: Fraction, gamma: Fraction) -> Fraction:
+    h = dict(items)
 
     def g(rho: Fraction) -> Fraction:
         return sum((x * (r / rho) ** (ell - 1) for ell, x in h.items() if ell >= 2), Fraction(0))
@@ -76,29 +86,32 @@ def rho_upper(h: Norms, r: Fraction, gamma: Fraction) -> Fraction:
     return hi
 
 
-def closed_form_q2(h: Norms, r: Fraction, order: int, t: int) -> Fraction | None:
+Num = Callable[[Fraction], Any]
+
+
+def closed_form_q2(h: Norms, r: Fraction, order: int, t: int, num: Num = Fraction) -> Any:
     """BND-2: r R^N (1 − a^t)^N (fully dissipative, q ≤ 2, F_0 = 0)."""
     a = h.get(1, Fraction(0))
     big_r = r * h.get(2, Fraction(0)) / (1 - a)
-    return r * big_r**order * (1 - a**t) ** order
+    return num(r * big_r**order) * (1 - num(a) ** t) ** order
 
 
-def closed_form_any_q(h: Norms, r: Fraction, order: int, t: int) -> Fraction | None:
+def closed_form_any_q(h: Norms, r: Fraction, order: int, t: int, num: Num = Fraction) -> Any:
     """BND-3: r ρ^N (1 − a^t) (fully dissipative, any q, F_0 = 0)."""
     a = h.get(1, Fraction(0))
     rho = rho_upper(h, r, 1 - a)
-    return r * rho**order * (1 - a**t)
+    return num(r * rho**order) * (1 - num(a) ** t)
 
 
-def closed_form_almost(h: Norms, r: Fraction, order: int, t: int) -> Fraction | None:
-    """BND-4: polynomial-in-t bound for h_1 ≥ 1 while κ_t ≤ 1; None where κ_t > 1."""
+def closed_form_almost(h: Norms, r: Fraction, order: int, t: int, num: Num = Fraction) -> Any:
+    """BND-4: polynomial-in-t bound for h_1 ≥ 1 while κ_t ≤ 1; None where κ_t ≤ 1 is not certain."""
     a, h2 = h.get(1, Fraction(0)), h.get(2, Fraction(0))
     if t == 0:
-        return Fraction(0)
+        return num(Fraction(0))
     if t == 1:  # the majorant itself: only ℓ > N contributes at the first step
-        return h2 * r**2 if order < 2 else Fraction(0)
-    x = Fraction(t, t - 1)
-    kappa = r * h2 * a ** (t - 1) * t * x ** (t - 1)
-    if kappa > 1:
+        return num(h2 * r**2 if order < 2 else Fraction(0))
+    x = num(Fraction(t, t - 1))
+    kappa = num(r * h2 * t) * num(a) ** (t - 1) * x ** (t - 1)
+    if not kappa <= 1:
         return None
-    return r * a**t * x**t * kappa**order * (1 - (1 / x) ** t) ** order
+    return num(r) * num(a) ** t * x**t * kappa**order * (1 - num(Fraction(t - 1, t)) ** t) ** order

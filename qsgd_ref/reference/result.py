@@ -38,6 +38,9 @@ def reference_result(problem: Problem, *, dps: int = DEFAULT_DPS, certified: boo
     }
     if certified:
         doc["radii"] = certified_radii(problem, doc)
+    from qsgd_ref.bounds.annotate import annotate  # later stage, imported lazily (REG-5, BND-*)
+
+    doc.update(annotate(doc, problem))
     return doc
 
 
