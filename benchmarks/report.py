@@ -77,8 +77,15 @@ def render_upload(res: dict[str, Any]) -> str:
 
 def render_suite(res: dict[str, Any]) -> str:
     s = res["sections"]["suite"]
-    return (f"`{s['command']}`: **{s['wall_s']:.0f} s** wall time ({s['wall_s'] / 60:.1f} min, "
-            f"{s['ratios']['of_budget']:.2f} of the 10-minute budget), exit code {s['exit_code']}: {s['summary']}.")
+    code, wall = s["exit_code"], s["wall_s"]
+    if code is None:
+        outcome = f"did not finish within the time limit ({wall:.0f} s)"
+    elif code < 0:
+        outcome = f"was killed by signal {-code} from outside the run after {wall:.0f} s, before it finished"
+    else:
+        outcome = (f"**{wall:.0f} s** wall time ({wall / 60:.1f} min, {s['ratios']['of_budget']:.2f} of the "
+                   f"10-minute budget), exit code {code}: {s['summary']}")
+    return f"`{s['command']}` {outcome}." + (f" {s['note']}" if s.get("note") else "")
 
 
 def render_legacy(res: dict[str, Any]) -> str:
