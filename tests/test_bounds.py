@@ -21,11 +21,13 @@ PREC = 256
 def _check_le(errors, bounds, problem, *, exact_upto: int = 4) -> int:
     """Assert error(t) ≤ bound(t) for every t rigorously; returns the number of ball-certified steps.
 
-    A step is certified when err.upper ≤ bound.lower. Where the bound is exactly 0 the exact
-    rational error must be 0 (computed independently in Fractions). Overlapping balls are allowed
-    only for n = 1 (the equality case of BND-1, checked exactly in test_majorant_attained...).
+    A step is certified when err.upper ≤ bound.lower (arb's ``<=`` on balls, which never forms
+    exact rationals, so divergent instances with astronomically large values stay cheap). Where
+    the bound is exactly 0 the exact rational error must be 0 (computed independently in
+    Fractions). Overlapping balls are allowed only for n = 1 (the equality case of BND-1,
+    checked exactly in test_majorant_attained...).
     """
-    zero_steps = [t for t, b in enumerate(bounds) if ball_interval(b) == (0, 0)]
+    zero_steps = [t for t, b in enumerate(bounds) if b == 0]
     if zero_steps:
         assert max(zero_steps) <= exact_upto, "bound exactly 0 late in the run: check the instance"
         exact = exact_errors(problem, max(zero_steps))
@@ -33,14 +35,12 @@ def _check_le(errors, bounds, problem, *, exact_upto: int = 4) -> int:
             assert all(x == 0 for x in exact[t]), f"bound 0 but exact error {exact[t]} at t={t}"
     certified = 0
     for t, (e, b) in enumerate(zip(errors, bounds)):
-        if t in zero_steps:
+        if t in zero_steps or not b.is_finite():
             continue
-        e_lo, e_hi = ball_interval(e)
-        b_lo, b_hi = ball_interval(b)
-        if e_hi <= b_lo:
+        if e <= b:
             certified += 1
             continue
-        assert problem.n == 1 and e_lo <= b_hi, f"t={t}: error {e} not ≤ bound {b}"
+        assert problem.n == 1 and not e > b, f"t={t}: error {e} not ≤ bound {b}"
     return certified
 
 
@@ -171,5 +171,5 @@ def test_error_decreases_geometrically_in_order(inst):
 @given(instances(regime="divergent", n=1, max_steps=12, time_dependent=False, f0=False))
 def test_divergent_bounds_grow(inst):
     """Negative property: outside the regimes the majorant grows with t (no false comfort)."""
-    vals = [ball_interval(x)[1] for x in majorant_balls(inst.problem, 128)]
-    assert vals[-1] > vals[len(vals) // 2] > 0
+    vals = majorant_balls(inst.problem, 128)
+    assert vals[-1] > vals[len(vals) // 2] > 0  # arb: certainly greater

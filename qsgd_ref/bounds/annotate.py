@@ -1,13 +1,11 @@
 """Attach "regime", "bounds" and "not_applicable" to a reference result (clauses REG-1, BND-1 … BND-4).
 
-Every bound string is a rigorous upper value: the upper end of an arb ball (BND-1) or an exact
-rational (closed forms), rounded up to the result's digits; "inf" where a form gives no bound.
+Every bound string is a rigorous upper value: the upper end of an arb ball, rounded up to the
+result's digits and certified at any magnitude (``upper_decimal``); "inf" where a form gives no bound.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, Context, Decimal
-from fractions import Fraction
 from typing import Any
 
 from qsgd_ref.bounds import closed_forms as cf
@@ -22,24 +20,15 @@ CLOSED_FORMS = {
 }
 
 
-def _up(x: Fraction | None, digits: int) -> str:
-    if x is None:
-        return "inf"
-    if x == 0:
-        return "0"
-    ctx = Context(prec=digits, rounding=ROUND_CEILING)
-    return str(ctx.divide(Decimal(x.numerator), Decimal(x.denominator)))
-
-
 def bound_table(problem: Problem, digits: int = 17) -> tuple[dict[str, list[str]], dict[str, str]]:
     """({name: T+1 strings}, {name: reason}) for the majorant and every closed form."""
     import flint
 
-    from qsgd_ref.reference.certified import ball, ball_interval
+    from qsgd_ref.reference.certified import ball, upper_decimal
 
     prec = max(128, 4 * digits)
     balls = majorant_balls(problem, prec=prec)
-    bounds = {"majorant": [_up(ball_interval(b)[1], digits) for b in balls]}
+    bounds = {"majorant": [upper_decimal(b, digits) for b in balls]}
     missing: dict[str, str] = {}
     h, r = cf.sup_norms(problem_norms(problem)), r_upper(problem)
     for name, fn in CLOSED_FORMS.items():
@@ -50,7 +39,7 @@ def bound_table(problem: Problem, digits: int = 17) -> tuple[dict[str, list[str]
                 values = [fn(h, r, problem.order, t, ball) for t in range(problem.steps + 1)]
             finally:
                 flint.ctx.prec = old
-            bounds[name] = [_up(None if v is None else ball_interval(v)[1], digits) for v in values]
+            bounds[name] = ["inf" if v is None else upper_decimal(v, digits) for v in values]
         else:
             missing[name] = reason
     return bounds, missing

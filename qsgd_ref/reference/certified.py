@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_CEILING, Context
 from fractions import Fraction
 
 import flint
@@ -154,14 +155,38 @@ def _norm(v: list[flint.arb]) -> flint.arb:
     return sum((x * x for x in v), flint.arb(0)).nonnegative_part().sqrt()
 
 
+def upper_decimal(x: flint.arb, digits: int) -> str:
+    """A decimal string of at most ``digits`` significant digits that is ≥ every value in the ball.
+
+    Works at any magnitude (no exact rational is formed): the candidate is rounded up and then
+    certified by an arb comparison; "inf" for a ball that is not finite."""
+    if not x.is_finite():
+        return "inf"
+    top = x.upper()
+    if top == 0:
+        return "0"
+    ctx = Context(prec=digits, rounding=ROUND_CEILING, Emax=MAX_EMAX, Emin=MIN_EMIN)
+    candidate = ctx.create_decimal(top.str(digits + 3, radius=False))
+    with _arb_prec(max(64, 4 * digits)):
+        while not flint.arb(str(candidate).lower()) >= top:
+            candidate = ctx.next_plus(candidate)
+    return str(candidate).lower()
+
+
 def ball_interval(x: flint.arb) -> tuple[Fraction, Fraction]:
-    """The ball as an exact rational interval [mid − rad, mid + rad]."""
+    """The ball as an exact rational interval [mid − rad, mid + rad] (moderate exponents only)."""
     mid = _dyadic(x.mid())
     rad = _dyadic(x.rad())
     return mid - rad, mid + rad
 
 
+#: |binary exponent| above which an exact rational would not fit in memory
+MAX_EXACT_EXPONENT = 1 << 20
+
+
 def _dyadic(x: flint.arb) -> Fraction:
     man, exp = x.man_exp()
     m, e = int(man), int(exp)
+    if abs(e) > MAX_EXACT_EXPONENT:
+        raise OverflowError(f"ball exponent 2^{e} is too large for an exact rational; compare in arb")
     return Fraction(m * 2**e) if e >= 0 else Fraction(m, 2**-e)
