@@ -32,4 +32,7 @@ def _generate(app):  # noqa: ARG001 - sphinx hook signature
 
 def setup(app):
     sys.path.insert(0, str(DOCS))
+    from docs_gen import link_clauses
+
     app.connect("builder-inited", _generate)
+    app.connect("autodoc-process-docstring", link_clauses)

@@ -18,7 +18,7 @@ def write_spec_page(path: Path) -> None:
         if c.file != current:
             current = c.file
             lines += [f"## {c.file}", ""]
-        lines += [f"### {c.id} · {c.title}", "", f"*{c.kind}* — status: **{c.status_word}**"]
+        lines += [f"(clause-{c.id})=", f"### {c.id} · {c.title}", "", f"*{c.kind}* — status: **{c.status_word}**"]
         if c.status_word == "proven" and c.status_target and c.status_target.startswith("docs/"):
             target = c.status_target[len("docs/"):-len(".md")]
             lines[-1] += f" ({{doc}}`proof </{target}>`)"
@@ -46,3 +46,20 @@ def write_cli_reference(path: Path) -> None:
 def _write_if_changed(path: Path, text: str) -> None:
     if not path.exists() or path.read_text() != text:
         path.write_text(text)
+
+
+def link_clauses(app, what, name, obj, options, lines):  # noqa: ARG001 - sphinx hook signature
+    """autodoc hook: turn every clause ID cited in a docstring into a link to its rendered clause.
+
+    Docstrings are plain text with math such as |a| and ‖x‖: bars are escaped for reST."""
+    import re
+
+    from qsgd_ref.spec import clauses
+
+    known = clauses()
+
+    def repl(m: re.Match[str]) -> str:
+        cid = m.group(0)
+        return f":ref:`{cid} <clause-{cid}>`" if cid in known else cid
+
+    lines[:] = [re.sub(r"(?<![\w`-])[A-Z]{2,5}-\d+(?![\w-])", repl, line.replace("|", "\\|")) for line in lines]
