@@ -158,19 +158,20 @@ def _norm(v: list[flint.arb]) -> flint.arb:
 def upper_decimal(x: flint.arb, digits: int) -> str:
     """A decimal string of at most ``digits`` significant digits that is ≥ every value in the ball.
 
-    Works at any magnitude (no exact rational is formed): the candidate is rounded up and then
-    certified by an arb comparison; "inf" for a ball that is not finite."""
+    Works at any magnitude (no exact rational is formed): the ball's upper end is taken exactly
+    (at a precision covering its midpoint), rounded up to ``digits``, and the decimal is certified
+    by an arb comparison; "inf" for a ball that is not finite."""
     if not x.is_finite():
         return "inf"
-    top = x.upper()
-    if top == 0:
-        return "0"
-    ctx = Context(prec=digits, rounding=ROUND_CEILING, Emax=MAX_EMAX, Emin=MIN_EMIN)
-    candidate = ctx.create_decimal(top.str(digits + 3, radius=False))
-    with _arb_prec(max(64, 4 * digits)):
+    with _arb_prec(max(64, 4 * digits, x.bits() + 64)):
+        top = x.upper()
+        if top == 0:
+            return "0"
+        ctx = Context(prec=digits, rounding=ROUND_CEILING, Emax=MAX_EMAX, Emin=MIN_EMIN)
+        candidate = ctx.create_decimal(top.str(digits + 5, radius=False))
         while not flint.arb(str(candidate).lower()) >= top:
             candidate = ctx.next_plus(candidate)
-    return str(candidate).lower()
+    return str(candidate)
 
 
 def ball_interval(x: flint.arb) -> tuple[Fraction, Fraction]:
