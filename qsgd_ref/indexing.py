@@ -8,7 +8,6 @@ Column-major (Julia's ``kron``) order reverses the tuple; it is *not* used here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
@@ -36,8 +35,3 @@ def multi_index(flat: int, n: int, power: int) -> tuple[int, ...]:
         flat, r = divmod(flat, n)
         digits.append(r)
     return tuple(reversed(digits))
-
-
-def as_tensor(matrix: np.ndarray, n: int, power: int) -> Any:
-    """View an n × n^power matrix as a tensor of shape (n, n, …, n) (row-major)."""
-    return np.asarray(matrix).reshape((n,) * (power + 1))

@@ -84,12 +84,3 @@ def format_decimal(x: Any, digits: int) -> str:
         with mpmath.workdps(digits + 10):
             return format_decimal(fraction_to_mpf(x), digits)
     return str(mpmath.nstr(x, digits, strip_zeros=True, min_fixed=-5, max_fixed=digits))
-
-
-def fraction_array(values: Any) -> np.ndarray:
-    """An object array of Fractions from nested lists of exact values."""
-    arr = np.asarray(values, dtype=object)
-    flat = [parse_exact(v) for v in arr.ravel()]
-    out = np.empty(len(flat), dtype=object)
-    out[:] = flat
-    return out.reshape(arr.shape)

@@ -198,10 +198,13 @@ def _validate(doc: dict[str, Any]) -> None:
 
 
 def _json_path(parts: Any) -> str:
+    """A JSON path in the loader's own form: list indices and map keys ℓ as [i], names dotted (F[2][0][1])."""
     out = ""
     for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    # map keys are ℓ: show F["2"] as F[2]
+        if isinstance(p, int) or (isinstance(p, str) and p.isdigit() and out):
+            out += f"[{p}]"
+        else:
+            out += f".{p}" if out else str(p)
     return out
 
 

@@ -95,7 +95,7 @@ def test_cli_bad_problem_file_exits_2(tmp_path, capsys):
     )
     proc = run_cli(str(bad))
     assert proc.returncode == 2
-    assert len(proc.stderr.strip().splitlines()) == 1 and "F.1[0][0]" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "F[1][0][0]" in proc.stderr
 
     assert main(["reference", str(tmp_path / "missing.json")]) == 2
     assert "PROBLEM" in capsys.readouterr().err
