@@ -22,7 +22,8 @@ import numpy as np
 import scipy
 import scipy.sparse as sp
 
-from qsgd_ref.carleman import TransferOperator, transfer_matrix
+from qsgd_ref.lift.numeric import lifted_map
+from qsgd_ref.lift.operator import LiftedMapOperator
 
 
 def random_problem(n: int, nnz_per_row: int = 5, seed: int = 0) -> dict[int, sp.csr_matrix]:
@@ -83,13 +84,13 @@ TABLE_HEADER = ("| n | N | nnz(M_N) | ours (s) | naive kron+bmat (s) | speed-up 
 def measure_row(n: int, order: int, repeat: int) -> dict[str, float]:
     """Times (s) for size n and order N: both assemblies, the write floor, both applies."""
     fmap = random_problem(n)
-    m, _ = transfer_matrix(fmap, n, order)
+    m, _ = lifted_map(fmap, n, order)
     diff = abs(m - naive_transfer(fmap, n, order)).max()
     assert diff < 1e-12, f"assemblies differ by {diff}"
-    t_ours, t_naive = paired(lambda: transfer_matrix(fmap, n, order),
+    t_ours, t_naive = paired(lambda: lifted_map(fmap, n, order),
                              lambda: naive_transfer(fmap, n, order), repeat)
     t_floor, _ = paired(lambda: write_floor(m.nnz, m.shape[0]), lambda: None, repeat)
-    op = TransferOperator(fmap, n, order)
+    op = LiftedMapOperator(fmap, n, order)
     x = np.random.default_rng(1).normal(size=m.shape[0])
     err = np.abs(op.matvec(x) - m @ x).max() / np.abs(m @ x).max()
     assert err < 1e-13, f"matrix-free differs by {err}"

@@ -23,8 +23,8 @@ from qsgd_ref.reference import (  # noqa: E402
     carleman_trajectory,
     certified_trajectories,
     exact_trajectory,
-    reference_result,
 )
+from qsgd_ref.report.reference import reference_result  # noqa: E402
 
 
 def bench_problem(n: int, order: int, steps: int, seed: int = 1):

@@ -18,9 +18,9 @@ from typing import Any
 import sympy as sp
 from sympy.core.cache import clear_cache
 
-from qsgd_ref.symbolic.render import render
-from qsgd_ref.symbolic.tables import build_table
-from qsgd_ref.symbolic.terms import _compositions, label_degree, labels
+from qsgd_ref.lift.symbolic.render import render
+from qsgd_ref.lift.symbolic.tables import build_table
+from qsgd_ref.lift.symbolic.terms import _compositions, label_degree, labels
 
 TABLE_HEADER = ("| q | N | terms | build (ms) | render md + LaTeX + JSON (ms) | naive SymPy expansion (ms) "
                 "| naive / build |\n|---|---|---|---|---|---|---|")

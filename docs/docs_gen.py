@@ -1,4 +1,4 @@
-"""Pages generated at docs build time: the spec clauses (from qsgd_ref.spec) and the CLI reference."""
+"""Pages generated at docs build time: the spec clauses (from qsgd_ref.base.spec) and the CLI reference."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 
 def write_spec_page(path: Path) -> None:
     """Render every clause with its status and a link to its proof or certification."""
-    from qsgd_ref.spec import clauses
+    from qsgd_ref.base.spec import clauses
 
     lines = ["# Specification clauses", "",
-             "Generated from `spec/clauses/*.md` by `qsgd_ref.spec`. Status: *definition*, *proven*",
+             "Generated from `spec/clauses/*.md` by `qsgd_ref.base.spec`. Status: *definition*, *proven*",
              "(with the proof page), *certified* (with the proofs_numeric module), or *conjecture*.", ""]
     current = None
     for c in clauses().values():
@@ -32,7 +32,7 @@ def write_spec_page(path: Path) -> None:
 
 def write_cli_reference(path: Path) -> None:
     """The --help text of every command."""
-    from qsgd_ref.cli import build_parser
+    from qsgd_ref.cli.main import build_parser
 
     parser = build_parser()
     lines = ["# Command-line reference", "", "```text", parser.format_help().rstrip(), "```", ""]
@@ -54,7 +54,7 @@ def link_clauses(app, what, name, obj, options, lines):  # noqa: ARG001 - sphinx
     Docstrings are plain text with math such as |a| and ‖x‖: bars are escaped for reST."""
     import re
 
-    from qsgd_ref.spec import clauses
+    from qsgd_ref.base.spec import clauses
 
     known = clauses()
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import flint
 
 from proofs_numeric import Report, md_table
+from qsgd_ref.base.balls import ball
 from qsgd_ref.bounds import closed_forms as cf
 from qsgd_ref.bounds.majorant import majorant
-from qsgd_ref.reference.certified import ball
 
 CLAUSES = ["BND-2", "BND-3", "BND-4", "BND-5"]
 PREC = 200

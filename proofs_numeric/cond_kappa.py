@@ -7,7 +7,7 @@ from pathlib import Path
 from proofs_numeric import Report, md_table
 from qsgd_ref.bounds.conditioning import kappa_bound, kappa_uniform_bound
 from qsgd_ref.problem import make_problem
-from qsgd_ref.system import condition_number, eq6_system
+from qsgd_ref.system.eq6 import condition_number, eq6_system
 
 CLAUSES = ["COND-1", "COND-2", "COND-3"]
 

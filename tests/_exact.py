@@ -6,9 +6,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from qsgd_ref.indexing import kron_power
+from qsgd_ref.base.indexing import kron_power, lifted_initial
+from qsgd_ref.lift.integer import integer_step
 from qsgd_ref.problem import Problem
-from qsgd_ref.reference.iteration import integer_step, lifted_initial
 
 
 def exact_errors(problem: Problem, t_max: int) -> list[list[Fraction]]:

@@ -39,7 +39,7 @@ def _mpmath_precision_unchanged():
 
 def pytest_collection_modifyitems(config, items):
     """Every clause named by a marker must exist in the spec registry."""
-    from qsgd_ref.spec import clauses
+    from qsgd_ref.base.spec import clauses
 
     known = clauses()
     for item in items:

@@ -11,8 +11,9 @@ import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qsgd_ref.basis import averager, compress, compressed_dimension, compressed_matrix, lift_maps, symmetrizer
-from qsgd_ref.carleman import lifted_initial, transfer_matrix
+from qsgd_ref.base.indexing import lifted_initial
+from qsgd_ref.lift.monomial import averager, compress, compressed_dimension, compressed_matrix, lift_maps, symmetrizer
+from qsgd_ref.lift.numeric import lifted_map
 
 EPS = np.finfo(float).eps
 
@@ -55,7 +56,7 @@ def test_symmetrizer_against_explicit_monomials():
 def test_compressed_matrix_maps_back_to_m_n_on_symmetric_vectors(case):
     """S M^c P x = M_N x for every symmetric x = S m (the test that catches dropped terms)."""
     n, order, fmap = case
-    m, c = transfer_matrix(fmap, n, order)
+    m, c = lifted_map(fmap, n, order)
     mc, cc = compressed_matrix(fmap, n, order)
     s, p = lift_maps(n, order)
     assert mc.shape == (s.shape[1], s.shape[1])
@@ -74,7 +75,7 @@ def test_compressed_matrix_maps_back_to_m_n_on_symmetric_vectors(case):
 @given(problems())
 def test_monomial_iteration_tracks_the_lifted_iteration(case):
     n, order, fmap = case
-    m, c = transfer_matrix(fmap, n, order)
+    m, c = lifted_map(fmap, n, order)
     mc, cc = compressed_matrix(fmap, n, order)
     s, p = lift_maps(n, order)
     y = lifted_initial(np.linspace(-0.4, 0.5, n), order)
@@ -90,7 +91,7 @@ def test_assigning_instead_of_adding_is_caught():
     assignment keeps only the last of u_0u_1 and u_1u_0, and the round trip detects it."""
     n, order = 2, 2
     f2 = np.array([[0.0, 0.3, 0.5, 0.0], [0.2, 0.0, 0.0, 0.1]])  # both (0,1) and (1,0) present
-    m, c = transfer_matrix({1: np.array([[-0.2, 0.1], [0.0, -0.3]]), 2: f2}, n, order)
+    m, c = lifted_map({1: np.array([[-0.2, 0.1], [0.0, -0.3]]), 2: f2}, n, order)
     s, p = lift_maps(n, order)
     rank = sp.coo_matrix(s).tocsr()  # tensor position -> monomial column
     good, _ = compress(m, c, n, order)

@@ -10,10 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import instances
 
+from qsgd_ref.base.balls import ball, ball_interval
 from qsgd_ref.bounds import closed_forms as cf
 from qsgd_ref.bounds.majorant import majorant, majorant_balls, majorant_exact, problem_norms, r_upper
 from qsgd_ref.problem import make_problem
-from qsgd_ref.reference.certified import ball, ball_interval, certified_trajectories
+from qsgd_ref.reference.certified import certified_trajectories
 
 PREC = 256
 

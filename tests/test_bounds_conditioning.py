@@ -12,7 +12,7 @@ from strategies import instances
 from qsgd_ref.bounds.conditioning import kappa_bound, kappa_uniform_bound
 from qsgd_ref.bounds.runtime import runtime_model
 from qsgd_ref.problem import make_problem
-from qsgd_ref.system import condition_number, eq6_system
+from qsgd_ref.system.eq6 import condition_number, eq6_system
 
 
 def _kappa(p):

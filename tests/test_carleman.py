@@ -1,4 +1,4 @@
-"""Tests of the float64 Carleman engine (qsgd_ref.carleman) against independent constructions."""
+"""Tests of the float64 Carleman engine (qsgd_ref.lift.numeric) against independent constructions."""
 
 from __future__ import annotations
 
@@ -13,14 +13,10 @@ import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qsgd_ref.carleman import (
-    TransferOperator,
-    continuous_matrix,
-    kron_csr,
-    lifted_initial,
-    transfer_matrix,
-)
-from qsgd_ref.errors import InputError
+from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.indexing import lifted_initial
+from qsgd_ref.lift.numeric import continuous_matrix, kron_csr, lifted_map
+from qsgd_ref.lift.operator import LiftedMapOperator
 from qsgd_ref.problem import load_problem
 
 CHECKS = Path(__file__).parent / "data" / "checks"
@@ -82,7 +78,7 @@ def scale(m_abs: np.ndarray, x: np.ndarray) -> np.ndarray:
 @given(small_maps())
 def test_transfer_matrix_equals_explicit_kronecker_compositions(case):
     n, order, fmap = case
-    m, c = transfer_matrix(fmap, n, order)
+    m, c = lifted_map(fmap, n, order)
     m_ref, c_ref = slow_transfer(fmap, n, order)
     assert isinstance(m, sp.csr_matrix) and m.shape == m_ref.shape
     # each entry is a sum of ≤ (q+1)^N products of ≤ N factors: a few ulps of its |terms| sum
@@ -96,8 +92,8 @@ def test_transfer_matrix_equals_explicit_kronecker_compositions(case):
 def test_sparse_and_dense_inputs_agree_exactly(case):
     n, order, fmap = case
     sparse_map = {ell: (sp.csr_matrix(a) if ell else a) for ell, a in fmap.items()}
-    m1, c1 = transfer_matrix(fmap, n, order)
-    m2, c2 = transfer_matrix(sparse_map, n, order)
+    m1, c1 = lifted_map(fmap, n, order)
+    m2, c2 = lifted_map(sparse_map, n, order)
     assert (m1 != m2).nnz == 0 and np.array_equal(c1, c2)
 
 
@@ -105,8 +101,8 @@ def test_sparse_and_dense_inputs_agree_exactly(case):
 @given(small_maps(max_n=3, max_q=3, max_order=3))
 def test_matrix_free_operator_equals_csr(case):
     n, order, fmap = case
-    m, c = transfer_matrix(fmap, n, order)
-    op = TransferOperator(fmap, n, order)
+    m, c = lifted_map(fmap, n, order)
+    op = LiftedMapOperator(fmap, n, order)
     rng = np.random.default_rng(n * 100 + order)
     x = rng.normal(size=m.shape[0])
     mabs = abs(m).toarray()
@@ -120,15 +116,15 @@ def test_matrix_free_operator_equals_csr(case):
 @pytest.mark.parametrize("panel", [1, 3])
 def test_matrix_free_panel_path_equals_csr(monkeypatch, panel):
     """Tiny panels force the blocked two-factor apply through many panels (ragged last panel)."""
-    import qsgd_ref.carleman as carleman
+    import qsgd_ref.lift.operator as carleman
 
     monkeypatch.setattr(carleman, "_PANEL", panel)
     monkeypatch.setattr(carleman, "_PANEL_MIN", 0)
     rng = np.random.default_rng(panel)
     n, order = 5, 3
     fmap = {0: rng.normal(size=n), 1: rng.normal(size=(n, n)), 2: rng.normal(size=(n, n * n))}
-    m, _ = transfer_matrix(fmap, n, order)
-    op = TransferOperator(fmap, n, order)
+    m, _ = lifted_map(fmap, n, order)
+    op = LiftedMapOperator(fmap, n, order)
     x = rng.normal(size=m.shape[0])
     mabs = abs(m).toarray()
     assert np.all(np.abs(op.matvec(x) - m @ x) <= 64 * EPS * scale(mabs, x))
@@ -156,9 +152,9 @@ def test_kron_csr_equals_numpy_kron(dims):
 
 @pytest.mark.clause("LIFT-2")
 def test_kron_csr_scatter_path_for_many_runs(monkeypatch):
-    import qsgd_ref.carleman as carleman
+    import qsgd_ref.lift.numeric as numeric
 
-    monkeypatch.setattr(carleman, "_MAX_RUNS", 1)  # force the grouped scatter path
+    monkeypatch.setattr(numeric, "_MAX_RUNS", 1)  # force the grouped scatter path
     rng = np.random.default_rng(5)
     a = rng.normal(size=(7, 5)) * (rng.random((7, 5)) < 0.5)
     b = rng.normal(size=(3, 4)) * (rng.random((3, 4)) < 0.6)
@@ -204,7 +200,7 @@ def test_float_iteration_matches_exact_fraction_iteration(case):
     exact_map = {0: f0, 1: f1, 2: f2}
     steps = 6
     exact = exact_truncated_y1(exact_map, list(u0), order, steps)
-    m, c = transfer_matrix({k: v.astype(float) for k, v in exact_map.items()}, n, order)
+    m, c = lifted_map({k: v.astype(float) for k, v in exact_map.items()}, n, order)
     y = lifted_initial(np.array(u0, dtype=float), order)
     # entries are O(1) and M_N has small norm: 6 steps lose at most a few hundred ulps absolutely
     tol = 512 * EPS
@@ -222,12 +218,12 @@ def test_index_order_is_numpy_kron_for_non_symmetric_f2():
     f1 = np.array([[-0.3, 0.1], [0.2, -0.4]])
     row_major = t.reshape(n, n * n)  # F2[i, a n + b] = T[i, a, b]
     col_major = t.transpose(0, 2, 1).reshape(n, n * n)  # F2[i, a + n b] = T[i, a, b]
-    m, _ = transfer_matrix({1: f1, 2: row_major}, n, 3)
+    m, _ = lifted_map({1: f1, 2: row_major}, n, 3)
     h1 = np.eye(n) + f1
     b23 = m.toarray()[n:n + n**2, n + n**2:].reshape(n, n, n, n, n)
     expect = np.einsum("ia,jbc->ijabc", h1, t) + np.einsum("iab,jc->ijabc", t, h1)
     assert np.abs(b23 - expect).max() <= 8 * EPS
-    m_col, _ = transfer_matrix({1: f1, 2: col_major}, n, 3)
+    m_col, _ = lifted_map({1: f1, 2: col_major}, n, 3)
     assert np.abs(m_col.toarray() - m.toarray()).max() > 0.05
     # both readings agree on rank-one (tensor-power) inputs, which is why the trap is silent
     y0 = lifted_initial([0.3, -0.7], 3)
@@ -271,7 +267,7 @@ def test_discrete_matrix_tends_to_continuous_as_step_shrinks():
     a, _ = continuous_matrix(g, n, order)
     errs = []
     for eta in (1e-2, 1e-3):
-        m, _ = transfer_matrix({k: eta * v for k, v in g.items()}, n, order)
+        m, _ = lifted_map({k: eta * v for k, v in g.items()}, n, order)
         errs.append(np.abs(((m - sp.identity(m.shape[0])) / eta - a).toarray()).max())
     assert errs[1] < errs[0] / 5  # first-order convergence (ratio ≈ 10)
 
@@ -282,7 +278,7 @@ def test_shared_check_cases(name):
     """Float iteration of M_N reproduces the independent 50-digit ŷ_1(t) to ~1e-13 relative."""
     problem = load_problem(CHECKS / "problems" / f"{name}.json")
     expected = json.loads((CHECKS / "expected" / f"{name}.json").read_text())["carleman"]
-    m, c = transfer_matrix(problem.float_map_at(0), problem.n, problem.order)
+    m, c = lifted_map(problem.float_map_at(0), problem.n, problem.order)
     y = lifted_initial(problem.u0_float(), problem.order)
     for t in range(problem.steps + 1):
         ref = np.array([float(s) for s in expected[t]])
@@ -293,10 +289,10 @@ def test_shared_check_cases(name):
 @pytest.mark.clause("LIFT-2")
 def test_bad_input_is_refused_naming_the_field():
     with pytest.raises(InputError, match="order"):
-        transfer_matrix({1: np.zeros((2, 2))}, 2, 0)
+        lifted_map({1: np.zeros((2, 2))}, 2, 0)
     with pytest.raises(InputError, match=r"F\.2"):
-        transfer_matrix({2: np.zeros((2, 3))}, 2, 2)
+        lifted_map({2: np.zeros((2, 3))}, 2, 2)
     with pytest.raises(InputError, match=r"F\.1"):
-        transfer_matrix({1: np.array([[np.nan, 0], [0, 0]])}, 2, 1)
+        lifted_map({1: np.array([[np.nan, 0], [0, 0]])}, 2, 1)
     with pytest.raises(InputError, match="order"):
-        transfer_matrix({1: np.zeros((10, 10))}, 10, 12)  # lifted dimension beyond the budget
+        lifted_map({1: np.zeros((10, 10))}, 10, 12)  # lifted dimension beyond the budget

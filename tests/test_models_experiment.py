@@ -15,7 +15,7 @@ from qsgd_ref.models.quadnet import QuadNet, quadnet_problem
 @pytest.mark.parametrize("order", [1, 2, 3])
 def test_quadnet_carleman_error_obeys_the_majorant_bound(order):
     from qsgd_ref.bounds.majorant import majorant_exact
-    from qsgd_ref.system import solve_forward
+    from qsgd_ref.system.eq6 import solve_forward
 
     rng = np.random.default_rng(21)
     net = QuadNet(np.round(rng.normal(size=(3, 2)), 1), np.round(rng.normal(size=(3, 1)), 1),
@@ -105,7 +105,7 @@ def test_train_command_writes_figures_and_summary(tmp_path):
 @pytest.mark.clause("MOD-9", "RUP-1")
 def test_tiny_quadnet_through_the_hhl_reupload_pipeline():
     from qsgd_ref.quantum.reupload import reupload
-    from qsgd_ref.system import solve_forward
+    from qsgd_ref.system.eq6 import solve_forward
 
     net = QuadNet(np.array([[1, 0], [0, 1], [1, 1]]) * 0.5, np.array([[0.1], [0.2], [0.0]]), np.array([[1.0]]))
     p = quadnet_problem(net, [Fraction(3, 10), Fraction(-1, 5)], [Fraction(1, 20), Fraction(1, 40)], Fraction(1, 2),

@@ -10,8 +10,8 @@ import sympy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qsgd_ref.errors import InputError
-from qsgd_ref.indexing import kron_power
+from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.indexing import kron_power
 from qsgd_ref.models.losses import apply_map, maps_from_sympy, problem_from_sympy
 
 small = st.integers(-5, 5)

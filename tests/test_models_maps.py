@@ -11,8 +11,8 @@ import sympy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qsgd_ref.errors import InputError
-from qsgd_ref.indexing import kron_power
+from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.indexing import kron_power
 from qsgd_ref.models.least_squares import least_squares_map, least_squares_problem
 from qsgd_ref.models.logistic import logistic_grad, logistic_map
 from qsgd_ref.models.losses import apply_map, maps_from_sympy

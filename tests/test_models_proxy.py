@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qsgd_ref.errors import InputError
+from qsgd_ref.base.errors import InputError
 from qsgd_ref.models.proxy import error_proxy, from_density, from_eigenvalues, load_eigenvalues
 
 atoms = st.lists(st.fractions(-3, 3, max_denominator=20), min_size=1, max_size=12)

@@ -64,7 +64,7 @@ def test_exact_map_evaluated_in_rationals_equals_rational_gradient_step():
     u0 = [Fraction(1, 10), 0, Fraction(-1, 20), Fraction(1, 30)]
     eta = Fraction(1, 8)
     p = quadnet_problem(net, star, u0, eta, steps=1, order=1)
-    from qsgd_ref.indexing import kron_power
+    from qsgd_ref.base.indexing import kron_power
 
     u = np.array(u0, dtype=object)
     mapped = u + sum((F @ kron_power(u, ell) if ell else F) for ell, F in p.map_at(0).items())

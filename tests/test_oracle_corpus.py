@@ -10,12 +10,13 @@ import jsonschema
 import numpy as np
 import pytest
 
-from qsgd_ref.indexing import kron_power
-from qsgd_ref.oracle import exact
+from qsgd_ref.base.indexing import kron_power
+from qsgd_ref.base.specdata import schema_path, spec_dir
+from qsgd_ref.lift import exact
+from qsgd_ref.oracle import traps
 from qsgd_ref.oracle.generate import generate
 from qsgd_ref.oracle.verify import KINDS
 from qsgd_ref.problem import parse_problem
-from qsgd_ref.specpaths import schema_path, spec_dir
 
 VECTORS = spec_dir() / "vectors"
 
@@ -211,7 +212,7 @@ def test_exact_builder_reproduces_the_eta3_scalar_example():
     assert b[(2, 3)][0, 0] == 2 * (1 + f1) * f2
     assert b[(2, 4)][0, 0] == f2**2
     # the continuous trap keeps only the η¹ part: (2,2) = 1 + 2 f1, no (2,4) block
-    m, _ = exact.continuous_transfer(fmap, 1, 2)
+    m, _ = traps.continuous_lifted_map(fmap, 1, 2)
     assert m[(1, 1)] == 1 + 2 * f1
 
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from qsgd_ref.errors import InputError
+from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.specdata import spec_dir
 from qsgd_ref.oracle import judges as J
 from qsgd_ref.oracle import verify as V
 from qsgd_ref.oracle.harness import check, collect
 from qsgd_ref.oracle.mutants import MUTANTS, Float64Engine
-from qsgd_ref.specpaths import spec_dir
 
 VECTORS = spec_dir() / "vectors"
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,10 +133,10 @@ def test_the_projects_mpmath_reference_passes(vectors):
 
 
 def _engine_impl(problem, request):
-    carleman = pytest.importorskip("qsgd_ref.carleman")
+    carleman = pytest.importorskip("qsgd_ref.lift.numeric")
     if "matrix" not in request.fields:
         return {}
-    m, c = carleman.transfer_matrix(problem.float_map_at(0), problem.n, problem.order)
+    m, c = carleman.lifted_map(problem.float_map_at(0), problem.n, problem.order)
     m = m.tocoo()
     c = c.toarray().ravel() if hasattr(c, "toarray") else c
     return {
@@ -149,9 +149,9 @@ def _engine_impl(problem, request):
 
 @pytest.mark.clause("ORC-6", "LIFT-2")
 def test_the_projects_float_engine_matrix_passes(vectors):
-    carleman = pytest.importorskip("qsgd_ref.carleman")
-    if not hasattr(carleman, "transfer_matrix"):
-        pytest.skip("qsgd_ref.carleman.transfer_matrix not available")
+    carleman = pytest.importorskip("qsgd_ref.lift.numeric")
+    if not hasattr(carleman, "lifted_map"):
+        pytest.skip("qsgd_ref.lift.numeric.lifted_map not available")
     rep, text = check(_engine_impl, VECTORS)
     assert not rep.failed, text
     assert rep.totals["matrix: passed"] > 0
@@ -227,7 +227,7 @@ def _twin_impl(problem, request):
     from qsgd_ref.quantum.clock import Clock
     from qsgd_ref.quantum.dilation import encode
     from qsgd_ref.quantum.twin import twin
-    from qsgd_ref.system import eq6_system, solve_forward
+    from qsgd_ref.system.eq6 import eq6_system, solve_forward
 
     if "eq6" in request.fields:
         return {"eq6": solve_forward(problem, request.idle)}

@@ -10,9 +10,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from qsgd_ref.errors import InputError, SizeLimitError
-from qsgd_ref.indexing import flat_index, kron_power, multi_index
-from qsgd_ref.precision import json_loads_exact
+from qsgd_ref.base.errors import InputError, SizeLimitError
+from qsgd_ref.base.indexing import flat_index, kron_power, multi_index
+from qsgd_ref.base.precision import json_loads_exact
 from qsgd_ref.problem import load_problem, make_problem, parse_problem
 
 GOOD = {

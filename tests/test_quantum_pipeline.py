@@ -58,7 +58,7 @@ def test_two_dimensional_problem_and_norm() -> None:
     assert r.u_T is not None
     assert np.linalg.norm(np.array(r.u_T) - exact) <= r.budget.total
     # the norm implied by the success probability against ‖L⁻¹b‖ from forward substitution
-    from qsgd_ref.system import eq6_system, solve_forward
+    from qsgd_ref.system.eq6 import eq6_system, solve_forward
 
     _, b = eq6_system(p)
     x = solve_forward(p)

@@ -20,18 +20,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qsgd_ref.base.balls import ball_interval
+from qsgd_ref.base.precision import format_decimal, working_bits
 from qsgd_ref.cli import main
-from qsgd_ref.precision import format_decimal
 from qsgd_ref.problem import load_problem, make_problem
 from qsgd_ref.reference import (
     carleman_trajectory,
     certified_trajectories,
     error_trajectory,
     exact_trajectory,
-    reference_result,
 )
-from qsgd_ref.reference.certified import ball_interval
-from qsgd_ref.reference.iteration import working_bits
+from qsgd_ref.report.reference import reference_result
 
 CHECKS = Path(__file__).parent / "data" / "checks"
 

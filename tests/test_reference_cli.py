@@ -11,9 +11,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from qsgd_ref.base.specdata import schema_path
 from qsgd_ref.cli import main
 from qsgd_ref.problem import make_problem
-from qsgd_ref.specpaths import schema_path
 
 CHECKS = Path(__file__).parent / "data" / "checks"
 P1 = CHECKS / "problems" / "p1-quadratic-forced.json"

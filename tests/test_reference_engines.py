@@ -11,11 +11,11 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from qsgd_ref.limits import lifted_dimension
+from qsgd_ref.base.indexing import lifted_dimension, lifted_initial
+from qsgd_ref.lift.integer import integer_step
+from qsgd_ref.lift.symbolic.blocks import instantiate_block
 from qsgd_ref.problem import make_problem
 from qsgd_ref.reference import carleman_trajectory, exact_trajectory
-from qsgd_ref.reference.iteration import integer_step
-from qsgd_ref.symbolic.blocks import instantiate_block
 
 F = {
     0: ["1/50", "-3/100"],
@@ -52,10 +52,10 @@ def test_integer_step_equals_symbolic_blocks(order):
 
 @pytest.mark.clause("REF-1", "LIFT-2")
 def test_agrees_with_the_float64_engine():
-    carleman = pytest.importorskip("qsgd_ref.carleman")
+    carleman = pytest.importorskip("qsgd_ref.lift.numeric")
     p = make_problem(F=F, u0=["1/2", "-2/5"], steps=30, order=3)
-    M, c = carleman.transfer_matrix(p.float_map_at(0), 2, 3)
-    y = carleman.lifted_initial(p.u0_float(), 3)
+    M, c = carleman.lifted_map(p.float_map_at(0), 2, 3)
+    y = lifted_initial(p.u0_float(), 3)
     ref = carleman_trajectory(p, 50)
     u = p.u0_float()
     exact = exact_trajectory(p, 50)

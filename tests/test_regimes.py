@@ -12,8 +12,8 @@ from hypothesis import given
 from strategies import instances
 
 from qsgd_ref.bounds.majorant import majorant
+from qsgd_ref.bounds.regimes import ALMOST, FULLY, NOT, classify
 from qsgd_ref.problem import make_problem
-from qsgd_ref.regimes import ALMOST, FULLY, NOT, classify
 
 
 @pytest.mark.clause("REG-1", "REG-5")

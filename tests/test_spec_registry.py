@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qsgd_ref.spec import clauses
+from qsgd_ref.base.spec import clauses
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent

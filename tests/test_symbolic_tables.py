@@ -7,10 +7,10 @@ import json
 import jsonschema
 import pytest
 
+from qsgd_ref.base.specdata import schema_path, spec_dir
 from qsgd_ref.cli import main
-from qsgd_ref.specpaths import schema_path, spec_dir
-from qsgd_ref.symbolic.render import spec_table_files, table_excerpt
-from qsgd_ref.symbolic.tables import build_table
+from qsgd_ref.lift.symbolic.render import spec_table_files, table_excerpt
+from qsgd_ref.lift.symbolic.tables import build_table
 
 
 def _json(capsys, *argv):

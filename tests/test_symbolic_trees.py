@@ -17,8 +17,8 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qsgd_ref.errors import InputError
-from qsgd_ref.symbolic.trees import (
+from qsgd_ref.base.errors import InputError
+from qsgd_ref.lift.symbolic.trees import (
     all_trees,
     dropped_trees,
     evaluate_expr,

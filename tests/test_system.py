@@ -1,4 +1,4 @@
-"""Tests of the Eq. 6 linear system (qsgd_ref.system): clauses SYS-1, SYS-2, SYS-3."""
+"""Tests of the Eq. 6 linear system (qsgd_ref.system.eq6): clauses SYS-1, SYS-2, SYS-3."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ import scipy.sparse as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qsgd_ref.carleman import lifted_initial, transfer_matrix
-from qsgd_ref.errors import InputError
+from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.indexing import lifted_initial
+from qsgd_ref.lift.numeric import lifted_map
 from qsgd_ref.problem import make_problem
-from qsgd_ref.system import condition_number, eq6_system, solve_direct, solve_forward
+from qsgd_ref.system.eq6 import condition_number, eq6_system, solve_direct, solve_forward
 
 EPS = np.finfo(float).eps
 
@@ -90,14 +91,14 @@ def test_l_and_b_have_the_stated_block_structure(problem, idle):
     dense = big.toarray()
     assert np.array_equal(np.tril(dense), dense) and np.all(np.diag(dense) == 1.0)  # det L = 1
     for t in range(1, T + 1 + idle):
-        m = transfer_matrix(problem.float_map_at(t - 1), problem.n, problem.order)[0].toarray() if t <= T else np.eye(d)
+        m = lifted_map(problem.float_map_at(t - 1), problem.n, problem.order)[0].toarray() if t <= T else np.eye(d)
         assert np.array_equal(dense[t * d:(t + 1) * d, (t - 1) * d:t * d], -m)
         off = dense[t * d:(t + 1) * d].copy()
         off[:, (t - 1) * d:(t + 1) * d] = 0
         assert not off.any()
     assert np.array_equal(b[:d], lifted_initial(problem.u0_float(), problem.order))
     for t in range(1, T + 1):
-        assert np.array_equal(b[t * d:(t + 1) * d], transfer_matrix(problem.float_map_at(t - 1), problem.n, problem.order)[1])
+        assert np.array_equal(b[t * d:(t + 1) * d], lifted_map(problem.float_map_at(t - 1), problem.n, problem.order)[1])
     assert not b[(T + 1) * d:].any()
 
 

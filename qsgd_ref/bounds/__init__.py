@@ -1,1 +1,2 @@
-"""Truncation-error bounds (clauses BND-*) and the condition-number and runtime models (COND-*, RUN-1)."""
+"""Stage 5, regimes and bounds: the regime numbers and classification (REG clauses), truncation-error bounds
+(BND clauses), and the condition-number and runtime models (COND clauses, RUN-1)."""

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from qsgd_ref.base.balls import arb_prec, ball
 from qsgd_ref.problem import Problem
 
 Num = Any  # Fraction, float, mpmath.mpf or flint.arb: the recurrences are generic
@@ -158,15 +159,7 @@ def majorant_float(problem: Problem) -> list[float]:
 
 def majorant_balls(problem: Problem, prec: int = 128) -> list[Any]:
     """d_1(t) as arb balls at ``prec`` bits; each ball's upper end is a rigorous error bound."""
-    import flint
-
-    from qsgd_ref.reference.certified import ball
-
-    old = flint.ctx.prec
-    flint.ctx.prec = prec
-    try:
+    with arb_prec(prec):
         hs = [{ell: ball(x) for ell, x in h.items()} for h in problem_norms(problem)]
         _, ds = majorant(hs, ball(r_upper(problem)), problem.order, problem.steps)
-    finally:
-        flint.ctx.prec = old
     return [row[0] for row in ds]

@@ -1,1 +1,1 @@
-"""From models to maps (spec/clauses/12-models.md): losses → F_ℓ, Hessian spectra, the error proxy."""
+"""Stage 7, models: losses → maps, Hessian spectra, the error proxy and the experiment (MOD clauses)."""

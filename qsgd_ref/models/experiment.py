@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from qsgd_ref.errors import InputError
+from qsgd_ref.base.errors import InputError
 from qsgd_ref.models.hessian import slq
 from qsgd_ref.models.proxy import DEFAULT_CUTOFF, error_proxy, from_quadrature
 from qsgd_ref.models.pruning import magnitude_mask

@@ -15,8 +15,8 @@ from scipy.linalg import eigh_tridiagonal
 from scipy.sparse.linalg import LinearOperator
 from tqdm import tqdm
 
-from qsgd_ref.errors import InputError
-from qsgd_ref.limits import check_bytes
+from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.limits import check_bytes
 
 
 def dense_matrix(op: LinearOperator) -> np.ndarray:

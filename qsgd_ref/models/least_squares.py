@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from qsgd_ref.errors import InputError
+from qsgd_ref.base.errors import InputError
 from qsgd_ref.models.losses import as_fraction
 from qsgd_ref.problem import Map, Problem, make_problem
 

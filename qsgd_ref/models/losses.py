@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from qsgd_ref.errors import InputError
+from qsgd_ref.base.errors import InputError
 from qsgd_ref.problem import Map, Problem, make_problem
 
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from qsgd_ref.errors import InputError
+from qsgd_ref.base.errors import InputError
 
 DEFAULT_CUTOFF = 0.4
 

@@ -18,7 +18,7 @@ import numpy as np
 import sympy
 from scipy.sparse.linalg import LinearOperator
 
-from qsgd_ref.errors import InputError
+from qsgd_ref.base.errors import InputError
 from qsgd_ref.models.losses import maps_from_sympy
 from qsgd_ref.problem import Problem, make_problem
 

@@ -2,7 +2,7 @@
 
 Each segment linearises gradient descent around the uploaded point θ* (u(0) = 0, the exact q = 3
 map of MOD-2), solves the Eq. 6 system of K steps at order N by forward substitution
-(qsgd_ref.system.solve_forward), and downloads u(K) from the level-1 block, optionally keeping
+(qsgd_ref.system.eq6.solve_forward), and downloads u(K) from the level-1 block, optionally keeping
 only the largest entries. In the variant with m classical steps, m exact gradient steps follow each
 download. The truncation error at every step is measured against exact gradient descent started
 from the same uploaded point. (The HHL version on a fixed map is qsgd_ref.quantum.reupload.)
@@ -17,14 +17,14 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from qsgd_ref.errors import InputError
+from qsgd_ref.base.errors import InputError
 from qsgd_ref.models.quadnet import QuadNet, quadnet_problem
 
 
 def reupload_quadnet(net: QuadNet, theta0: np.ndarray, eta: float, steps: int, *, period: int = 100,
                      order: int = 3, classical: int = 0, keep: int | None = None) -> dict[str, Any]:
     """Run ``steps`` steps in segments of ``period`` (Eq. 6 solves) with downloads in between."""
-    from qsgd_ref.system import solve_forward
+    from qsgd_ref.system.eq6 import solve_forward
 
     if period < 1 or steps < 0 or classical < 0:
         raise InputError("period", "period must be ≥ 1 and steps, classical ≥ 0")

@@ -1,1 +1,1 @@
-"""The ground-truth oracle: reference vectors, their generator, the verifier and a Python harness (clauses ORC-*)."""
+"""Stage 8, the oracle: reference vectors, their generator, the verifier and a Python harness (ORC clauses)."""

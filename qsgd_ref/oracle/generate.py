@@ -1,6 +1,6 @@
 """Write the oracle's vector files (clauses ORC-1, ORC-2): deterministic, exact-input, ≥ 30 digits.
 
-Same seed → byte-identical files. Expected values are computed by :mod:`qsgd_ref.oracle.exact`
+Same seed → byte-identical files. Expected values are computed by :mod:`qsgd_ref.lift.exact`
 at ``WORK_DPS`` digits and re-checked at ``CHECK_DPS`` digits before ``DIGITS`` are written.
 """
 
@@ -17,10 +17,14 @@ import mpmath
 import numpy as np
 from tqdm import tqdm
 
-from qsgd_ref.bounds.annotate import bound_table
-from qsgd_ref.oracle import corpus, exact, hhl
-from qsgd_ref.precision import format_decimal
-from qsgd_ref.regimes import classify
+from qsgd_ref.base.indexing import lifted_dimension
+from qsgd_ref.base.precision import format_decimal, fraction_to_mpf
+from qsgd_ref.bounds.regimes import classify
+from qsgd_ref.bounds.table import bound_table
+from qsgd_ref.lift import exact
+from qsgd_ref.oracle import corpus, hhl, traps
+from qsgd_ref.problem import Problem
+from qsgd_ref.problem.iterate import iterate
 
 VERSION = "1"
 DIGITS = 40  # significant digits written for expected values
@@ -43,7 +47,7 @@ HEADERS = {
         "Trajectories of u(t+1) = u(t) + Σ_ℓ F_ℓ u(t)^{⊗ℓ} (MAP-1, MAP-3), t = 0 … T:",
         "'exact' is u(t); 'carleman' is ŷ_1(t) of the order-N truncated lifted iteration (LIFT-2).",
         "Rows are times t = 0 … T, entries are the n components; values are decimal strings.",
-        "'regime' is qsgd_ref.regimes.classify's verdict (REG-*); 'bounds' maps each applicable bound (BND-*)",
+        "'regime' is qsgd_ref.bounds.regimes.classify's verdict (REG-*); 'bounds' maps each applicable bound (BND-*)",
         "to its T+1 values on ‖u(t) − ŷ_1(t)‖₂ (rounded up; 'inf' where it is infinite); 'not_applicable' says why not.",
     ],
     "carleman_matrix": [
@@ -70,12 +74,12 @@ def _fmt(x: Any, digits: int = DIGITS) -> str:
     return format_decimal(x, digits)
 
 
-def _rows(vectors: list[np.ndarray], digits: int = DIGITS) -> list[list[str]]:
+def _rows(vectors: list[Any], digits: int = DIGITS) -> list[list[str]]:
     with mpmath.workdps(digits + 10):
         return [[_fmt(x, digits) for x in v] for v in vectors]
 
 
-def _agree(a: list[np.ndarray], b: list[np.ndarray], what: str) -> None:
+def _agree(a: list[Any], b: list[Any], what: str) -> None:
     """Precision check: values at WORK_DPS and CHECK_DPS agree far below the written digits."""
     with mpmath.workdps(CHECK_DPS):
         scale = max([mpmath.mpf(0)] + [abs(x) for v in b for x in v])
@@ -86,7 +90,19 @@ def _agree(a: list[np.ndarray], b: list[np.ndarray], what: str) -> None:
             )
 
 
-def _checked(fn: Callable[[int], list[np.ndarray]], what: str) -> list[np.ndarray]:
+def _map_rows(p: Problem, dps: int) -> list[list[Any]]:
+    """u(0 … T) in mpmath at ``dps`` digits (MAP-1, MAP-3)."""
+    with mpmath.workdps(dps):
+        return list(iterate(p, fraction_to_mpf))
+
+
+def _lifted_rows(p: Problem, dps: int, builder: exact.Builder = exact.lifted_map_exact) -> list[list[Any]]:
+    """ŷ(0 … T) in mpmath at ``dps`` digits from the exact triplets of ``builder`` (LIFT-2)."""
+    with mpmath.workdps(dps):
+        return list(exact.lifted_iteration(p, fraction_to_mpf, builder))
+
+
+def _checked(fn: Callable[[int], list[Any]], what: str) -> list[Any]:
     a, b = fn(WORK_DPS), fn(CHECK_DPS)
     _agree(a, b, what)
     return b
@@ -120,8 +136,8 @@ def _test_base(case: corpus.Case, kind: str) -> dict[str, Any]:
 
 def trajectory_test(case: corpus.Case) -> dict[str, Any]:
     p = case.problem
-    u = _checked(lambda d: exact.exact_iteration(p, d), f"{case.comment}: exact")
-    y = _checked(lambda d: exact.lifted_iteration(p, d), f"{case.comment}: carleman")
+    u = _checked(lambda d: _map_rows(p, d), f"{case.comment}: exact")
+    y = _checked(lambda d: _lifted_rows(p, d), f"{case.comment}: carleman")
     test = _test_base(case, "carleman_trajectory")
     carleman = _rows([v[: p.n] for v in y])
     bounds, missing = bound_table(p, digits=BOUND_DIGITS)
@@ -132,37 +148,37 @@ def trajectory_test(case: corpus.Case) -> dict[str, Any]:
         "bounds": bounds,
         "not_applicable": missing,
     }
-    traps: dict[str, Any] = {}
-    cont = exact.lifted_iteration(p, WORK_DPS, builder=exact.continuous_transfer)
+    wrong: dict[str, Any] = {}
+    cont = _lifted_rows(p, WORK_DPS, traps.continuous_lifted_map)
     rows = _rows([v[: p.n] for v in cont], TRAP_DIGITS)
     if _max_rel(rows, carleman) > 100 * Fraction(TOLERANCE["carleman_trajectory"]["rel"]):
-        traps["continuous"] = {"carleman": rows}
-    if traps:
-        test["traps"] = traps
+        wrong["continuous"] = {"carleman": rows}
+    if wrong:
+        test["traps"] = wrong
     return test
 
 
 def matrix_test(case: corpus.Case) -> dict[str, Any]:
     p = case.problem
     fmap, n, order = p.maps[0], p.n, p.order
-    m, c = exact.transfer(fmap, n, order)
+    m, c = exact.lifted_map_exact(fmap, n, order)
     test = _test_base(case, "carleman_matrix")
-    test["expected"] = {"matrix": {"D": exact.offsets(n, order)[-1], "M": _triplets(m), "c": _triplets(c, vector=True)}}
-    traps: dict[str, Any] = {}
+    test["expected"] = {"matrix": {"D": lifted_dimension(n, order), "M": _triplets(m), "c": _triplets(c, vector=True)}}
+    wrong: dict[str, Any] = {}
     for name, (tm, tc) in (
-        ("continuous", exact.continuous_transfer(fmap, n, order)),
-        ("column-major", exact.transfer(exact.column_major_map(fmap, n), n, order)),
+        ("continuous", traps.continuous_lifted_map(fmap, n, order)),
+        ("column-major", exact.lifted_map_exact(traps.column_major_map(fmap, n), n, order)),
     ):
         if (tm, tc) != (m, c):
-            traps[name] = {"matrix": {"M": _triplets(tm, TRAP_DIGITS), "c": _triplets(tc, TRAP_DIGITS, vector=True)}}
-    if traps:
-        test["traps"] = traps
+            wrong[name] = {"matrix": {"M": _triplets(tm, TRAP_DIGITS), "c": _triplets(tc, TRAP_DIGITS, vector=True)}}
+    if wrong:
+        test["traps"] = wrong
     return test
 
 
 def eq6_test(case: corpus.Case, idle: int) -> dict[str, Any]:
     p = case.problem
-    y = _checked(lambda d: exact.lifted_iteration(p, d), f"{case.comment}: eq6")
+    y = _checked(lambda d: _lifted_rows(p, d), f"{case.comment}: eq6")
     test = _test_base(case, "eq6_solution")
     test["idle"] = idle
     test["expected"] = {"eq6": _rows(y + [y[-1]] * idle)}

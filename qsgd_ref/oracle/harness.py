@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
+from qsgd_ref.base.specdata import spec_dir
 from qsgd_ref.oracle.verify import KINDS, Report, format_report, load_vectors, results_from_doc, verify
 from qsgd_ref.problem import Problem, parse_problem
-from qsgd_ref.specpaths import spec_dir
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Expected finite-clock HHL outputs for the oracle (clauses ORC-2, HHL-1, HHL-2), in mpmath.
 
-From the exact Eq. 6 system (SYS-1) built with :mod:`qsgd_ref.oracle.exact`: the Hermitian
+From the exact Eq. 6 system (SYS-1) built with :mod:`qsgd_ref.lift.exact`: the Hermitian
 dilation A = [[0, L], [Lᵀ, 0]] padded to 2^k with σ_max(L), rhs = (b, 0, …)/‖b‖, and the clock
 (bits c, time t, numerator c₀) stated in the test. The post-selected state is g(A) rhs with
 g(λ) = Σ_k |α_k(λt/2π)|² f(k) (HHL-2), computed from an mpmath eigendecomposition of A.
@@ -13,24 +13,23 @@ from typing import Any
 
 import mpmath
 
-from qsgd_ref.oracle import exact
+from qsgd_ref.base.indexing import lifted_dimension, lifted_initial
+from qsgd_ref.lift.exact import lifted_map_exact
 from qsgd_ref.problem import Problem
 
 
 def eq6_exact(problem: Problem, idle: int) -> tuple[list[list[Fraction]], list[Fraction]]:
     """(L, b) of SYS-1 as exact dense Fraction lists."""
     n, order, steps = problem.n, problem.order, problem.steps
-    d = exact.offsets(n, order)[-1]
+    d = lifted_dimension(n, order)
     size = (steps + 1 + idle) * d
     big = [[Fraction(0)] * size for _ in range(size)]
     for i in range(size):
         big[i][i] = Fraction(1)
     rhs = [Fraction(0)] * size
-    u0 = [Fraction(x) for x in problem.u0]
-    lift = [Fraction(x) for j in range(1, order + 1) for x in exact.kron_power_exact(u0, j)]
-    rhs[:d] = lift
+    rhs[:d] = [Fraction(x) for x in lifted_initial(problem.u0, order)]
     for t in range(1, steps + 1):
-        m, c = exact.transfer(problem.map_at(t - 1), n, order)
+        m, c = lifted_map_exact(problem.map_at(t - 1), n, order)
         for (r, s), v in m.items():
             big[t * d + r][(t - 1) * d + s] = -v
         for (r, _), v in c.items():

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from qsgd_ref.precision import NotExact, parse_exact
+from qsgd_ref.base.precision import NotExact, parse_exact
 
 TRAP_HINTS = {
     "continuous": "it matches the continuous Carleman matrix I + A_N (LIFT-3): the discrete-only "

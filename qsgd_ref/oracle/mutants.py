@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from qsgd_ref.indexing import kron_power
+from qsgd_ref.base.indexing import kron_power
 from qsgd_ref.problem import Problem
 
 

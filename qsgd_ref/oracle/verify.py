@@ -14,10 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from qsgd_ref.errors import InputError
+from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.precision import json_loads_exact
+from qsgd_ref.base.specdata import load_schema
 from qsgd_ref.oracle.judges import Verdict, judge_field
-from qsgd_ref.precision import json_loads_exact
-from qsgd_ref.specpaths import schema_path
 
 RESULTS_SCHEMA = "qsgd-ref.results.v1"
 #: vector schema -> (schema file, fields its tests check)
@@ -50,7 +50,7 @@ class Report:
 
 
 def _schema(name: str) -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads(schema_path(name).read_text())
+    doc: dict[str, Any] = load_schema(name)
     return doc
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qsgd_ref.errors import InputError
+from qsgd_ref.base.errors import InputError
 
 MIN_CLOCK, MAX_CLOCK = 3, 14
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from qsgd_ref.errors import InputError, SizeLimitError
+from qsgd_ref.base.errors import InputError, SizeLimitError
 
 #: Largest system register simulated here (dense matrices of 2^k × 2^k complex entries).
 MAX_SYSTEM_QUBITS = 9

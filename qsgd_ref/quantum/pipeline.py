@@ -13,7 +13,7 @@ import numpy as np
 from qiskit import ClassicalRegister, QuantumCircuit
 from qiskit.quantum_info import Operator
 
-from qsgd_ref.precision import DEFAULT_DPS
+from qsgd_ref.base.precision import DEFAULT_DPS
 from qsgd_ref.problem import Problem
 from qsgd_ref.quantum.clock import Clock, make_clock
 from qsgd_ref.quantum.dilation import Encoded, encode
@@ -21,6 +21,8 @@ from qsgd_ref.quantum.download import Counts, Download, download
 from qsgd_ref.quantum.hhl import aer_statevector, hhl_circuit, postselect, resources
 from qsgd_ref.quantum.result import ErrorBudget, HHLResult
 from qsgd_ref.quantum.twin import choose_clock, twin
+from qsgd_ref.reference.iteration import carleman_trajectory, exact_trajectory
+from qsgd_ref.system.eq6 import eq6_system
 
 #: Largest clock the automatic choice uses for the u_T criterion (larger clocks only when given).
 MAX_AUTO_CLOCK = 9
@@ -28,8 +30,6 @@ MAX_AUTO_CLOCK = 9
 
 def exact_and_carleman(problem: Problem, dps: int = DEFAULT_DPS) -> tuple[np.ndarray, np.ndarray]:
     """u(T) of the exact iteration and ŷ₁(T) of the Carleman iteration (reference, float64 view)."""
-    from qsgd_ref.reference.iteration import carleman_trajectory, exact_trajectory
-
     with mpmath.workdps(dps):
         ex = np.array([float(x) for x in exact_trajectory(problem, dps)[-1]])
         ca = np.array([float(x) for x in carleman_trajectory(problem, dps)[-1]])
@@ -90,8 +90,6 @@ def run_hhl(problem: Problem, *, clock_bits: int | None = None, shots: int | Non
 
     Without ``clock_bits`` the clock of HHL-3 is enlarged further (up to MAX_AUTO_CLOCK) until the
     twin's u_T is within ``u_tol`` · ‖ŷ₁(T)‖₂ of the Carleman solution."""
-    from qsgd_ref.system import eq6_system
-
     L, b = eq6_system(problem)
     enc = encode(L, np.asarray(b, dtype=float))
     ex, ca = exact_and_carleman(problem, dps)

@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from qsgd_ref.errors import InputError
-from qsgd_ref.indexing import kron_power
-from qsgd_ref.precision import DEFAULT_DPS
+from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.indexing import kron_power
+from qsgd_ref.base.precision import DEFAULT_DPS
 from qsgd_ref.problem import Problem
 from qsgd_ref.quantum.pipeline import exact_and_carleman, run_hhl
 

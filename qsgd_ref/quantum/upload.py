@@ -14,7 +14,7 @@ import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit.library import StatePreparation
 
-from qsgd_ref.errors import InputError
+from qsgd_ref.base.errors import InputError
 
 
 def _support_moves(v: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int]]]:

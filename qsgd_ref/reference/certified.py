@@ -1,7 +1,7 @@
 """Certified mode (clause REF-2): the exact and truncated iterations in arb ball arithmetic.
 
 Every input rational p/q enters as arb(p)/arb(q) (a ball containing p/q), the truncated step is
-the exact integer step of :func:`qsgd_ref.reference.iteration.integer_step` (entries enter as
+the exact integer step of :func:`qsgd_ref.lift.integer.integer_step` (entries enter as
 balls too), and every operation is python-flint's arb / arb_mat arithmetic, whose results
 provably contain the exact result. Hence each returned ball contains the true u(t), ŷ_1(t) and
 ‖u(t) − ŷ_1(t)‖₂ of the exact (rational) problem.
@@ -10,17 +10,15 @@ provably contain the exact result. Hence each returned ball contains the true u(
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import MAX_EMAX, MIN_EMIN, ROUND_CEILING, Context
-from fractions import Fraction
 
 import flint
 
-from qsgd_ref.precision import DEFAULT_DPS
+from qsgd_ref.base.balls import arb_prec, ball
+from qsgd_ref.base.indexing import lifted_initial
+from qsgd_ref.base.precision import DEFAULT_DPS, working_bits
+from qsgd_ref.lift.integer import integer_steps
 from qsgd_ref.problem import Problem
-from qsgd_ref.reference.iteration import integer_steps, lifted_initial, working_bits
 
 #: Extra bits in certified mode, so that radii stay far below the reported digits.
 CERTIFIED_EXTRA_BITS = 64
@@ -36,22 +34,6 @@ class CertifiedTrajectories:
     carleman: list[list[flint.arb]]
     error: list[flint.arb]
     prec: int
-
-
-@contextmanager
-def _arb_prec(prec: int) -> Iterator[None]:
-    old = flint.ctx.prec
-    flint.ctx.prec = prec
-    try:
-        yield
-    finally:
-        flint.ctx.prec = old
-
-
-def ball(x: Fraction | int) -> flint.arb:
-    """A ball containing the rational x (exact when the numerator and denominator fit)."""
-    x = Fraction(x)
-    return flint.arb(x.numerator) / flint.arb(x.denominator)
 
 
 def _kron(a: list[flint.arb], b: list[flint.arb]) -> list[flint.arb]:
@@ -124,7 +106,7 @@ def certified_trajectories(
 
 
 def _run(problem: Problem, prec: int) -> CertifiedTrajectories:
-    with _arb_prec(prec):
+    with arb_prec(prec):
         exact = _exact_balls(problem)
         carleman = _carleman_balls(problem)
         error = [_norm([a - b for a, b in zip(u, y)]) for u, y in zip(exact, carleman)]
@@ -153,41 +135,3 @@ def _log2(x: flint.arb) -> float:
 def _norm(v: list[flint.arb]) -> flint.arb:
     """‖v‖₂; the true sum of squares is ≥ 0, so clipping its ball at 0 before sqrt stays rigorous."""
     return sum((x * x for x in v), flint.arb(0)).nonnegative_part().sqrt()
-
-
-def upper_decimal(x: flint.arb, digits: int) -> str:
-    """A decimal string of at most ``digits`` significant digits that is ≥ every value in the ball.
-
-    Works at any magnitude (no exact rational is formed): the ball's upper end is taken exactly
-    (at a precision covering its midpoint), rounded up to ``digits``, and the decimal is certified
-    by an arb comparison; "inf" for a ball that is not finite."""
-    if not x.is_finite():
-        return "inf"
-    with _arb_prec(max(64, 4 * digits, x.bits() + 64)):
-        top = x.upper()
-        if top == 0:
-            return "0"
-        ctx = Context(prec=digits, rounding=ROUND_CEILING, Emax=MAX_EMAX, Emin=MIN_EMIN)
-        candidate = ctx.create_decimal(top.str(digits + 5, radius=False))
-        while not flint.arb(str(candidate).lower()) >= top:
-            candidate = ctx.next_plus(candidate)
-    return str(candidate)
-
-
-def ball_interval(x: flint.arb) -> tuple[Fraction, Fraction]:
-    """The ball as an exact rational interval [mid − rad, mid + rad] (moderate exponents only)."""
-    mid = _dyadic(x.mid())
-    rad = _dyadic(x.rad())
-    return mid - rad, mid + rad
-
-
-#: |binary exponent| above which an exact rational would not fit in memory
-MAX_EXACT_EXPONENT = 1 << 20
-
-
-def _dyadic(x: flint.arb) -> Fraction:
-    man, exp = x.man_exp()
-    m, e = int(man), int(exp)
-    if abs(e) > MAX_EXACT_EXPONENT:
-        raise OverflowError(f"ball exponent 2^{e} is too large for an exact rational; compare in arb")
-    return Fraction(m * 2**e) if e >= 0 else Fraction(m, 2**-e)

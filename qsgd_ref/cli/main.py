@@ -1,0 +1,71 @@
+"""Command-line entry point: argument parsing only; each command lives in qsgd_ref.cli.commands.*.
+
+Bad input exits with status 2 and one line on stderr naming the field (no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from qsgd_ref.base.errors import InputError
+
+#: command name -> module in qsgd_ref.cli.commands providing HELP, add_arguments(parser), run(args) -> int
+COMMANDS: dict[str, str] = {
+    "demo": "qsgd_ref.cli.commands.demo",
+    "validate": "qsgd_ref.cli.commands.validate",
+    "proxy": "qsgd_ref.cli.commands.proxy",
+    "train": "qsgd_ref.cli.commands.train",
+    "hhl": "qsgd_ref.cli.commands.hhl",
+    "oracle": "qsgd_ref.cli.commands.oracle",
+    "tables": "qsgd_ref.cli.commands.tables",
+    "reference": "qsgd_ref.cli.commands.reference",
+    "classify": "qsgd_ref.cli.commands.classify",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (exit status 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="qsgd-ref", description=__doc__.splitlines()[0] if __doc__ else None)
+    from qsgd_ref import __version__
+
+    parser.add_argument("--version", action="version", version=f"qsgd-ref {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, module_name in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        cmd = sub.add_parser(name, help=module.HELP, description=module.HELP)
+        module.add_arguments(cmd)
+        cmd.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except InputError as exc:
+        sys.stderr.write(f"qsgd-ref {args.command}: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("qsgd-ref: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): stop quietly, as Unix tools do
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""The exact truncated step over the integers (clauses LIFT-1, LIFT-2), for the high-precision engines.
+
+With d the common denominator of a map, level j of M_N and c has denominator d^j, so
+ŷ(t+1) = (Z ŷ(t) + c_Z) / d^N with an integer matrix Z. The blocks come from the recursion
+B_jk = Σ_ℓ H_ℓ ⊗ B_{j−1,k−ℓ} (LIFT-1), one numpy.kron per (j, k, ℓ); :mod:`qsgd_ref.lift.exact`
+is the oracle this is tested against.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import reduce
+from typing import Any
+
+import flint
+import numpy as np
+
+from qsgd_ref.base import limits
+from qsgd_ref.base.indexing import lifted_dimension
+from qsgd_ref.problem import Map, Problem
+
+
+@dataclass(frozen=True)
+class IntegerStep:
+    """One truncated step over the integers: ŷ(t+1) = (Z ŷ(t) + c) / L (clause LIFT-2)."""
+
+    Z: flint.fmpz_mat  # D × D
+    c: list[int]  # D entries
+    L: int  # d^N
+
+
+def _denominator(F: Map) -> int:
+    return reduce(math.lcm, (Fraction(x).denominator for a in F.values() for x in a.ravel()), 1)
+
+
+def integer_step(F: Map, n: int, order: int) -> IntegerStep:
+    """The exact step M_N, c of map F at order N as integers over a common denominator d^N.
+
+    B_{jk} = Σ_ℓ H_ℓ ⊗ B_{j−1,k−ℓ} with B_{00} = [1] (clause LIFT-1); H_ℓ scaled by d to integers.
+    The assembly runs in int64 when the same assembly on |H_ℓ| in float64 bounds every entry
+    below 2^62 (no overflow possible), and on Python integers otherwise.
+    """
+    dim = lifted_dimension(n, order)
+    limits.check_bytes("order", f"a dense exact transfer matrix of {dim:,} × {dim:,}", dim * dim * 32)
+    d = _denominator(F)
+    H: dict[int, np.ndarray] = {}
+    for ell, a in F.items():
+        m = np.array([int(Fraction(x) * d) for x in a.ravel()], dtype=object)
+        H[ell] = m.reshape(n, 1) if ell == 0 else m.reshape(a.shape)
+    H[1] = H.get(1, np.zeros((n, n), dtype=object)) + d * np.eye(n, dtype=int).astype(object)
+    with np.errstate(over="ignore"):
+        bound, cbound = _assemble({ell: np.abs(h).astype(float) for ell, h in H.items()}, n, order, float(d))
+    small = max(float(bound.max()), float(np.max(cbound))) < 2.0**62
+    dtype = np.int64 if small else object
+    Z, c = _assemble({ell: h.astype(dtype) for ell, h in H.items()}, n, order, d)
+    return IntegerStep(flint.fmpz_mat(dim, dim, Z.ravel().tolist()), [int(x) for x in c], d**order)
+
+
+def _assemble(H: dict[int, np.ndarray], n: int, order: int, d: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Z (levels j scaled by d^{N−j}) and c from the scaled factors H_ℓ, in H's dtype."""
+    dtype = next(iter(H.values())).dtype
+    prev: dict[int, np.ndarray] = {0: np.ones((1, 1), dtype=dtype)}
+    rows: list[np.ndarray] = []
+    consts: list[np.ndarray] = []
+    for j in range(1, order + 1):
+        cur: dict[int, np.ndarray] = {}
+        for k in range(order + 1):
+            terms = [np.kron(h, prev[k - ell]) for ell, h in H.items() if k - ell in prev]
+            if terms:
+                cur[k] = reduce(np.add, terms)
+        prev = cur
+        scale = d ** (order - j)
+        blocks = [cur.get(k, np.zeros((n**j, n**k), dtype=dtype)) * scale for k in range(1, order + 1)]
+        rows.append(np.hstack(blocks))
+        consts.append(cur[0][:, 0] * scale if 0 in cur else np.zeros(n**j, dtype=dtype))
+    return np.vstack(rows), np.concatenate(consts)
+
+
+def integer_steps(problem: Problem) -> Iterator[IntegerStep]:
+    """Yield the exact IntegerStep of every step t = 0 … T−1 (built once if time-independent)."""
+    cache: IntegerStep | None = None
+    for t in range(problem.steps):
+        if cache is None or problem.time_dependent:
+            cache = integer_step(problem.map_at(t), problem.n, problem.order)
+        yield cache

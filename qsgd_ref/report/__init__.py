@@ -1,0 +1,1 @@
+"""Stage 9, reports: documents that combine several stages (the FMT-2 reference result, the demo)."""
