@@ -22,8 +22,8 @@ import numpy as np
 import scipy
 import scipy.sparse as sp
 
-from qsgd_ref.lift.numeric import lifted_map
-from qsgd_ref.lift.operator import LiftedMapOperator
+from qsgd_ref.carleman.numeric import lifted_map
+from qsgd_ref.carleman.operator import LiftedMapOperator
 
 
 def random_problem(n: int, nnz_per_row: int = 5, seed: int = 0) -> dict[int, sp.csr_matrix]:

@@ -18,13 +18,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from qsgd_ref import reference  # noqa: E402
 from qsgd_ref.problem import make_problem  # noqa: E402
-from qsgd_ref.reference import (  # noqa: E402
+from qsgd_ref.trajectories import (  # noqa: E402
     carleman_trajectory,
     certified_trajectories,
     exact_trajectory,
 )
-from qsgd_ref.report.reference import reference_result  # noqa: E402
 
 
 def bench_problem(n: int, order: int, steps: int, seed: int = 1):
@@ -60,9 +60,9 @@ def measure(n: int = 4, order: int = 4, steps: int = 200, dps: int = 50) -> dict
     times: dict[str, float] = {}
     timed("exact_trajectory (mpmath)", lambda: exact_trajectory(p, dps), times)
     timed("carleman_trajectory (exact-integer step)", lambda: carleman_trajectory(p, dps), times)
-    timed("reference_result (default mode)", lambda: reference_result(p, dps=dps), times)
+    timed("reference_result (default mode)", lambda: reference(p, dps=dps).to_json(), times)
     c = timed("certified_trajectories (arb balls)", lambda: certified_trajectories(p, dps=dps), times)
-    doc = timed("reference_result (certified mode)", lambda: reference_result(p, dps=dps, certified=True), times)
+    doc = timed("reference_result (certified mode)", lambda: reference(p, dps=dps, certified=True).to_json(), times)
     worst = max(float(r) for key in ("exact", "carleman") for row in doc["radii"][key] for r in row)
     print(f"largest reported radius: {worst:.2e} (arb prec {c.prec} bits); final error {doc['error'][-1][:12]}")
     return {"n": n, "order": order, "steps": steps, "dps": dps, "lifted_dimension": D, "times_s": times,

@@ -2,7 +2,7 @@
 
     python -m benchmarks.bench_tables [--degrees 2 3 4] [--orders 3 4 5] [--repeat 3]
 
-For each degree q and order N: ``build_table(q, N)`` (our enumeration of label tuples, cache
+For each degree q and order N: ``correction_table(q, N)`` (our enumeration of label tuples, cache
 cleared before each call) and its rendering to Markdown, LaTeX and JSON, side by side with a
 naive route to the same terms: SymPy's expansion of the non-commutative product
 (I + F_0 + … + F_q)^{⊗ j} for j = 1 … N, keeping the monomials of column degree ≤ N.
@@ -18,9 +18,9 @@ from typing import Any
 import sympy as sp
 from sympy.core.cache import clear_cache
 
-from qsgd_ref.lift.symbolic.render import render
-from qsgd_ref.lift.symbolic.tables import build_table
-from qsgd_ref.lift.symbolic.terms import _compositions, label_degree, labels
+from qsgd_ref.carleman.symbolic.render import render
+from qsgd_ref.carleman.symbolic.tables import correction_table
+from qsgd_ref.carleman.symbolic.terms import _compositions, label_degree, labels
 
 TABLE_HEADER = ("| q | N | terms | build (ms) | render md + LaTeX + JSON (ms) | naive SymPy expansion (ms) "
                 "| naive / build |\n|---|---|---|---|---|---|---|")
@@ -54,7 +54,7 @@ def _best(fn: Any, repeat: int) -> tuple[float, Any]:
 
 def _build(q: int, order: int) -> Any:
     _compositions.cache_clear()
-    return build_table(q, order)
+    return correction_table(q, order)
 
 
 def measure_row(q: int, order: int, repeat: int) -> dict[str, float]:
@@ -63,7 +63,7 @@ def measure_row(q: int, order: int, repeat: int) -> dict[str, float]:
     t_render, _ = _best(lambda: [render(table, fmt) for fmt in ("markdown", "latex", "json")], repeat)
     t_naive, count = _best(lambda: naive_term_count(q, order), repeat)
     terms = sum(len(b.terms) for b in table.blocks)
-    assert count == terms, f"naive expansion gives {count} terms, build_table {terms}"
+    assert count == terms, f"naive expansion gives {count} terms, tables {terms}"
     return {"q": q, "order": order, "terms": terms, "build_s": t_build, "render_s": t_render, "naive_s": t_naive}
 
 

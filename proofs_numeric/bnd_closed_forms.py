@@ -10,8 +10,8 @@ import flint
 
 from proofs_numeric import Report, md_table
 from qsgd_ref.base.balls import ball
-from qsgd_ref.bounds import closed_forms as cf
-from qsgd_ref.bounds.majorant import majorant
+from qsgd_ref.theory import closed_forms as cf
+from qsgd_ref.theory.majorant import majorant
 
 CLAUSES = ["BND-2", "BND-3", "BND-4", "BND-5"]
 PREC = 200
@@ -42,10 +42,7 @@ def _ratio_sweep(name: str, cases: list[tuple[dict[int, Fraction], Fraction]], o
 
 
 def sweep(quick: bool, figdir: Path) -> Report:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     old, flint.ctx.prec = flint.ctx.prec, PREC
     try:
@@ -65,7 +62,8 @@ def sweep(quick: bool, figdir: Path) -> Report:
                            (f"certified on the grid, largest majorant/bound ratio {worst:.6g}" if ok
                             else "VIOLATED on the grid"))
             if cid == "BND-2":
-                fig, ax = plt.subplots(figsize=(5, 3.5))
+                fig = Figure(figsize=(5, 3.5))
+                ax = fig.subplots()
                 ax.plot(range(len(curve)), curve)
                 ax.set_xlabel("t")
                 ax.set_ylabel("majorant / closed form")
@@ -73,7 +71,6 @@ def sweep(quick: bool, figdir: Path) -> Report:
                 fig.tight_layout()
                 figdir.mkdir(parents=True, exist_ok=True)
                 fig.savefig(figdir / "bnd2_tightness.png", dpi=90)
-                plt.close(fig)
         status["BND-5"] = "proven (docs/theory/bounds.md): follows from BND-2/BND-3 (checked with them)"
     finally:
         flint.ctx.prec = old

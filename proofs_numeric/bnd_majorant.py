@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from proofs_numeric import Report, md_table
-from qsgd_ref.bounds.majorant import majorant_balls
 from qsgd_ref.problem import Problem, make_problem
-from qsgd_ref.reference.certified import certified_trajectories
+from qsgd_ref.theory.majorant import majorant_balls
+from qsgd_ref.trajectories.certified import certified_trajectories
 
 CLAUSES = ["BND-1"]
 PREC = 256
@@ -33,13 +33,11 @@ def grid(quick: bool) -> list[tuple[str, Problem]]:
 
 
 def sweep(quick: bool, figdir: Path) -> Report:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     rows, all_ok = [], True
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    fig = Figure(figsize=(10, 4))
+    axes = fig.subplots(1, 2)
     for name, p in grid(quick):
         err = certified_trajectories(p, PREC).error
         bnd = majorant_balls(p, PREC)
@@ -67,7 +65,6 @@ def sweep(quick: bool, figdir: Path) -> Report:
     fig.tight_layout()
     figdir.mkdir(parents=True, exist_ok=True)
     fig.savefig(figdir / "bnd1_error_vs_majorant.png", dpi=90)
-    plt.close(fig)
     table = md_table(["instance", "N", "T", "steps certified err ≤ bound (balls)", "max error/bound"], rows)
     verdict = "proven (docs/theory/bounds.md); " + ("certified on the grid" if all_ok else "VIOLATED on the grid")
     return Report("BND-1 · majorant bound", {"BND-1": verdict}, [table], ["bnd1_error_vs_majorant.png"])

@@ -7,7 +7,7 @@ from fractions import Fraction
 import numpy as np
 
 from qsgd_ref.base.indexing import kron_power, lifted_initial
-from qsgd_ref.lift.integer import integer_step
+from qsgd_ref.carleman.integer import integer_step
 from qsgd_ref.problem import Problem
 
 

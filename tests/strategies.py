@@ -2,7 +2,7 @@
 
 No filtering: Hessians are Q Λ Qᵀ with Q an exact rational orthogonal matrix (Cayley transform of a
 skew-symmetric matrix) and ηλ drawn inside the wanted range; F_2, F_3, F_0 are random directions
-rescaled (with the certified norm bounds of qsgd_ref.bounds.majorant) to hit a chosen R_d.
+rescaled (with the certified norm bounds of qsgd_ref.theory.majorant) to hit a chosen R_d.
 Sizes are limited so that Σ n^j stays small enough for exact/ball reference solves.
 """
 
@@ -14,8 +14,8 @@ from fractions import Fraction
 import numpy as np
 from hypothesis import strategies as st
 
-from qsgd_ref.bounds.majorant import norm2_upper
 from qsgd_ref.problem import Problem, make_problem
+from qsgd_ref.theory.majorant import norm2_upper
 
 #: Largest order N allowed for each n (keeps D = Σ n^j ≤ 30).
 MAX_ORDER = {1: 5, 2: 4, 3: 2, 4: 2}

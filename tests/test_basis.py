@@ -12,8 +12,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qsgd_ref.base.indexing import lifted_initial
-from qsgd_ref.lift.monomial import averager, compress, compressed_dimension, compressed_matrix, lift_maps, symmetrizer
-from qsgd_ref.lift.numeric import lifted_map
+from qsgd_ref.carleman.monomial import (
+    averager,
+    compress,
+    compressed_dimension,
+    compressed_matrix,
+    lift_maps,
+    symmetrizer,
+)
+from qsgd_ref.carleman.numeric import lifted_map
 
 EPS = np.finfo(float).eps
 

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from strategies import instances
 
 from qsgd_ref.base.balls import ball, ball_interval
-from qsgd_ref.bounds import closed_forms as cf
-from qsgd_ref.bounds.majorant import majorant, majorant_balls, majorant_exact, problem_norms, r_upper
 from qsgd_ref.problem import make_problem
-from qsgd_ref.reference.certified import certified_trajectories
+from qsgd_ref.theory import closed_forms as cf
+from qsgd_ref.theory.majorant import majorant, majorant_balls, majorant_exact, problem_norms, r_upper
+from qsgd_ref.trajectories.certified import certified_trajectories
 
 PREC = 256
 

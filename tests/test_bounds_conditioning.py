@@ -9,15 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import instances
 
-from qsgd_ref.bounds.conditioning import kappa_bound, kappa_uniform_bound
-from qsgd_ref.bounds.runtime import runtime_model
 from qsgd_ref.problem import make_problem
 from qsgd_ref.system.eq6 import condition_number, eq6_system
+from qsgd_ref.theory.conditioning import kappa_bound, kappa_uniform_bound
+from qsgd_ref.theory.runtime import runtime_model
 
 
 def _kappa(p):
-    big, _ = eq6_system(p)
-    return condition_number(big)[0]
+    return condition_number(eq6_system(p)).value
 
 
 @pytest.mark.clause("COND-1", "COND-2")

@@ -1,4 +1,4 @@
-"""Tests of the float64 Carleman engine (qsgd_ref.lift.numeric) against independent constructions."""
+"""Tests of the float64 Carleman engine (qsgd_ref.carleman.numeric) against independent constructions."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.indexing import lifted_initial
-from qsgd_ref.lift.numeric import continuous_matrix, kron_csr, lifted_map
-from qsgd_ref.lift.operator import LiftedMapOperator
+from qsgd_ref.carleman.numeric import continuous_matrix, kron_csr, lifted_map
+from qsgd_ref.carleman.operator import LiftedMapOperator
 from qsgd_ref.problem import load_problem
 
 CHECKS = Path(__file__).parent / "data" / "checks"
@@ -116,7 +116,7 @@ def test_matrix_free_operator_equals_csr(case):
 @pytest.mark.parametrize("panel", [1, 3])
 def test_matrix_free_panel_path_equals_csr(monkeypatch, panel):
     """Tiny panels force the blocked two-factor apply through many panels (ragged last panel)."""
-    import qsgd_ref.lift.operator as carleman
+    import qsgd_ref.carleman.operator as carleman
 
     monkeypatch.setattr(carleman, "_PANEL", panel)
     monkeypatch.setattr(carleman, "_PANEL_MIN", 0)
@@ -152,7 +152,7 @@ def test_kron_csr_equals_numpy_kron(dims):
 
 @pytest.mark.clause("LIFT-2")
 def test_kron_csr_scatter_path_for_many_runs(monkeypatch):
-    import qsgd_ref.lift.numeric as numeric
+    import qsgd_ref.carleman.numeric as numeric
 
     monkeypatch.setattr(numeric, "_MAX_RUNS", 1)  # force the grouped scatter path
     rng = np.random.default_rng(5)

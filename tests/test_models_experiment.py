@@ -14,8 +14,8 @@ from qsgd_ref.models.quadnet import QuadNet, quadnet_problem
 @pytest.mark.clause("MOD-2", "BND-1")
 @pytest.mark.parametrize("order", [1, 2, 3])
 def test_quadnet_carleman_error_obeys_the_majorant_bound(order):
-    from qsgd_ref.bounds.majorant import majorant_exact
     from qsgd_ref.system.eq6 import solve_forward
+    from qsgd_ref.theory.majorant import majorant_exact
 
     rng = np.random.default_rng(21)
     net = QuadNet(np.round(rng.normal(size=(3, 2)), 1), np.round(rng.normal(size=(3, 1)), 1),

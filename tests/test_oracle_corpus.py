@@ -12,10 +12,10 @@ import pytest
 
 from qsgd_ref.base.indexing import kron_power
 from qsgd_ref.base.specdata import schema_path, spec_dir
-from qsgd_ref.lift import exact
+from qsgd_ref.carleman import exact
 from qsgd_ref.oracle import traps
-from qsgd_ref.oracle.generate import generate
-from qsgd_ref.oracle.verify import KINDS
+from qsgd_ref.oracle.generator import generate
+from qsgd_ref.oracle.verifier import KINDS
 from qsgd_ref.problem import parse_problem
 
 VECTORS = spec_dir() / "vectors"

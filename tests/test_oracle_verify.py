@@ -14,7 +14,7 @@ import pytest
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.specdata import spec_dir
 from qsgd_ref.oracle import judges as J
-from qsgd_ref.oracle import verify as V
+from qsgd_ref.oracle import verifier as V
 from qsgd_ref.oracle.harness import check, collect
 from qsgd_ref.oracle.mutants import MUTANTS, Float64Engine
 
@@ -77,8 +77,8 @@ def vectors():
 
 @pytest.mark.clause("ORC-6", "ORC-4")
 def test_independent_float64_implementation_passes_everything(vectors):
-    rep = V.verify(vectors, _results(Float64Engine()))
-    assert not rep.failed, V.format_report(rep, vectors)
+    rep = V.judge(vectors, _results(Float64Engine()))
+    assert not rep.failed, str(rep)
     assert rep.totals["tests passed"] == sum("hhl" not in d["schema"] for _, d, _ in vectors)
 
 
@@ -96,7 +96,7 @@ MUTANT_CAUSES = {
 @pytest.mark.parametrize("name", sorted(MUTANT_CAUSES))
 def test_mutants_are_rejected_with_their_cause(name, vectors):
     cause, fields = MUTANT_CAUSES[name]
-    rep = V.verify(vectors, _results(MUTANTS[name]))
+    rep = V.judge(vectors, _results(MUTANTS[name]))
     failing = [v for v in rep.verdicts if not v.passed]
     assert rep.failed
     assert fields <= {v.field for v in failing}
@@ -104,13 +104,13 @@ def test_mutants_are_rejected_with_their_cause(name, vectors):
         msgs = [v.message for v in failing if v.field == field]
         share = sum(cause in m for m in msgs) / len(msgs)
         assert share >= 0.75, f"{name}/{field}: only {share:.0%} of failures name the cause:\n" + "\n".join(msgs[:3])
-    text = V.format_report(rep, vectors)
+    text = str(rep)
     assert f"FAIL tcId {failing[0].tc_id} (" in text and "RESULT: FAIL" in text
 
 
 @pytest.mark.clause("ORC-6", "MAP-1")
 def test_column_major_is_caught_only_where_an_index_order_trap_exists(vectors):
-    rep = V.verify(vectors, _results(MUTANTS["column-major"]))
+    rep = V.judge(vectors, _results(MUTANTS["column-major"]))
     flags = {t["tcId"]: t["flags"] for _, _, t in vectors}
     failing = {v.tc_id for v in rep.verdicts if not v.passed}
     assert failing and all("IndexOrderTrap" in flags[tc] for tc in failing)
@@ -118,7 +118,7 @@ def test_column_major_is_caught_only_where_an_index_order_trap_exists(vectors):
 
 
 def _reference_impl(problem, request):
-    ref = pytest.importorskip("qsgd_ref.reference")
+    ref = pytest.importorskip("qsgd_ref.trajectories")
     if "exact" not in request.fields:
         return {}
     return {"exact": ref.exact_trajectory(problem, dps=50), "carleman": ref.carleman_trajectory(problem, dps=50)}
@@ -126,14 +126,14 @@ def _reference_impl(problem, request):
 
 @pytest.mark.clause("ORC-6", "REF-1")
 def test_the_projects_mpmath_reference_passes(vectors):
-    pytest.importorskip("qsgd_ref.reference")
-    rep, text = check(_reference_impl, VECTORS)
-    assert not rep.failed, text
+    pytest.importorskip("qsgd_ref.trajectories")
+    rep = check(_reference_impl, VECTORS)
+    assert not rep.failed, str(rep)
     assert rep.totals["exact: passed"] == rep.totals["carleman: passed"] > 0
 
 
 def _engine_impl(problem, request):
-    carleman = pytest.importorskip("qsgd_ref.lift.numeric")
+    carleman = pytest.importorskip("qsgd_ref.carleman.numeric")
     if "matrix" not in request.fields:
         return {}
     m, c = carleman.lifted_map(problem.float_map_at(0), problem.n, problem.order)
@@ -149,11 +149,11 @@ def _engine_impl(problem, request):
 
 @pytest.mark.clause("ORC-6", "LIFT-2")
 def test_the_projects_float_engine_matrix_passes(vectors):
-    carleman = pytest.importorskip("qsgd_ref.lift.numeric")
+    carleman = pytest.importorskip("qsgd_ref.carleman.numeric")
     if not hasattr(carleman, "lifted_map"):
-        pytest.skip("qsgd_ref.lift.numeric.lifted_map not available")
-    rep, text = check(_engine_impl, VECTORS)
-    assert not rep.failed, text
+        pytest.skip("qsgd_ref.carleman.numeric.lifted_map not available")
+    rep = check(_engine_impl, VECTORS)
+    assert not rep.failed, str(rep)
     assert rep.totals["matrix: passed"] > 0
 
 
@@ -166,9 +166,9 @@ def test_results_files_are_validated_and_unknown_tcids_fail(vectors):
         V.results_from_doc({"schema": "other", "results": []})
     with pytest.raises(InputError, match="twice"):
         V.results_from_doc({"schema": "qsgd-ref.results.v1", "results": [{"tcId": 1}, {"tcId": 1}]})
-    rep = V.verify(vectors, {999999: {"exact": []}})
+    rep = V.judge(vectors, {999999: {"exact": []}})
     assert rep.failed and "not in the corpus" in rep.verdicts[-1].message
-    rep = V.verify(vectors, {})
+    rep = V.judge(vectors, {})
     assert not rep.failed and rep.totals["tests not provided"] == len(vectors)
 
 
@@ -178,7 +178,7 @@ def test_partial_results_count_as_not_provided(vectors):
     part = copy.deepcopy(full)
     for r in part["results"]:
         r.pop("exact", None)
-    rep = V.verify(vectors, V.results_from_doc(part))
+    rep = V.judge(vectors, V.results_from_doc(part))
     assert not rep.failed
     assert rep.totals["exact: not provided"] == rep.totals["carleman: passed"] > 0
 
@@ -234,7 +234,7 @@ def _twin_impl(problem, request):
     if "hhl" not in request.fields:
         return {}
     clock = CLOCKS[request.tc_id]
-    out = twin(encode(*eq6_system(problem, request.idle)), Clock(clock["bits"], float(clock["time"]), clock["c0"]))
+    out = twin(encode(eq6_system(problem, request.idle).matrix, eq6_system(problem, request.idle).rhs), Clock(clock["bits"], float(clock["time"]), clock["c0"]))
     return {"hhl": {"state": [[z.real, z.imag] for z in out.state], "success_probability": out.success_probability}}
 
 
@@ -245,8 +245,8 @@ CLOCKS: dict[int, dict] = {}
 def test_the_projects_twin_and_forward_solver_pass(vectors):
     pytest.importorskip("qsgd_ref.quantum.twin")
     CLOCKS.update({t["tcId"]: t["clock"] for _, _, t in vectors if "clock" in t})
-    rep, text = check(_twin_impl, VECTORS)
-    assert not rep.failed, text
+    rep = check(_twin_impl, VECTORS)
+    assert not rep.failed, str(rep)
     assert rep.totals["hhl: passed"] >= 4 and rep.totals["eq6: passed"] >= 4
 
 

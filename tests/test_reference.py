@@ -20,17 +20,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from qsgd_ref import reference
 from qsgd_ref.base.balls import ball_interval
 from qsgd_ref.base.precision import format_decimal, working_bits
 from qsgd_ref.cli import main
 from qsgd_ref.problem import load_problem, make_problem
-from qsgd_ref.reference import (
+from qsgd_ref.trajectories import (
     carleman_trajectory,
     certified_trajectories,
     error_trajectory,
     exact_trajectory,
 )
-from qsgd_ref.report.reference import reference_result
 
 CHECKS = Path(__file__).parent / "data" / "checks"
 
@@ -130,7 +130,7 @@ def p0123(steps=6, order=3):
 def test_shared_check_cases_to_40_digits(name):
     p = load_problem(CHECKS / "problems" / f"{name}.json")
     expected = json.loads((CHECKS / "expected" / f"{name}.json").read_text())
-    doc = reference_result(p, dps=50)
+    doc = reference(p, dps=50).to_json()
     for key in ("exact", "carleman"):
         assert len(doc[key]) == len(expected[key]) == p.steps + 1
         for got_row, exp_row in zip(doc[key], expected[key]):
@@ -221,8 +221,8 @@ def test_time_dependent_maps_use_each_step_map():
 def test_precision_ladder(d):
     """Results at d digits agree with 2d digits to 10^(−d+3) of the trajectory's scale (REF-1)."""
     p = p0123(steps=40, order=4)
-    lo = reference_result(p, dps=d)
-    hi = reference_result(p, dps=2 * d)
+    lo = reference(p, dps=d).to_json()
+    hi = reference(p, dps=2 * d).to_json()
     for key in ("exact", "carleman"):
         scale = max(abs(Decimal(x)) for row in hi[key] for x in row)
         worst = max(abs(Decimal(a) - Decimal(b)) for ra, rb in zip(lo[key], hi[key]) for a, b in zip(ra, rb))
@@ -259,7 +259,7 @@ def test_certified_balls_contain_exact_rationals_and_are_tight():
 @pytest.mark.clause("REF-2", "FMT-2")
 def test_certified_result_radii_cover_the_exact_values():
     p = p0123(steps=5, order=2)
-    doc = reference_result(p, dps=30, certified=True)
+    doc = reference(p, dps=30, certified=True).to_json()
     want_u = frac_exact(F0123, [Fraction(x) for x in U0], 5)
     want_y = [row[0] for row in frac_carleman(F0123, U0, 5, 2)]
     for key, want in (("exact", want_u), ("carleman", want_y)):
@@ -281,7 +281,7 @@ def test_error_decreases_with_order_on_a_dissipative_example():
     errs = []
     for order in (1, 2, 3, 4, 5):
         p = make_problem(F=F, u0=["3/10", "-1/5"], steps=25, order=order)
-        doc = reference_result(p, dps=30)
+        doc = reference(p, dps=30).to_json()
         errs.append(max(Decimal(e) for e in doc["error"]))
     assert all(b < a / 3 for a, b in zip(errs, errs[1:])), errs
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from strategies import instances
 
-from qsgd_ref.bounds.majorant import majorant
-from qsgd_ref.bounds.regimes import ALMOST, FULLY, NOT, classify
 from qsgd_ref.problem import make_problem
+from qsgd_ref.theory.majorant import majorant
+from qsgd_ref.theory.regimes import ALMOST, FULLY, NOT, classify
 
 
 @pytest.mark.clause("REG-1", "REG-5")
@@ -23,43 +23,43 @@ def test_numbers_match_an_independent_computation(inst):
     p = inst.problem
     k = classify(p)
     h1 = max(float(max(abs(1 - x) for x in s)) for s in inst.eta_h)
-    assert abs(k["norm_I_plus_F1"] - h1) <= 1e-9 * max(1, h1)
-    assert abs(k["gamma"] - (1 - h1)) <= 1e-9
+    assert abs(k.norm_I_plus_F1 - h1) <= 1e-9 * max(1, h1)
+    assert abs(k.gamma - (1 - h1)) <= 1e-9
     r = float(np.linalg.norm(p.u0_float()))
     norms = {ell: max(float(np.linalg.norm(m[ell].astype(float).reshape(p.n, -1), 2)) for m in p.maps)
              for ell in p.maps[0] if ell != 1}
     nonlin = sum(x * r ** (ell - 1) for ell, x in norms.items() if ell >= 2) + norms.get(0, 0.0) / r
     if h1 < 1 - 1e-9:
         expect = nonlin / (1 - h1)
-        assert abs(k["R_d"] - expect) <= 1e-8 * expect
+        assert abs(k.R_d - expect) <= 1e-8 * expect
     elif h1 > 1 + 1e-9:
-        assert k["R_d"] is None  # γ ≤ 0: R_d = ∞, reported as null
-    json.dumps(k, allow_nan=False)  # plain, strict JSON data
+        assert k.R_d is None  # γ ≤ 0: R_d = ∞, reported as null
+    json.dumps(k.to_json(), allow_nan=False)  # plain, strict JSON data
 
 
 @pytest.mark.clause("REG-2")
 @given(instances(regime="fully"))
 def test_fully_dissipative_instances_are_classified_and_contract(inst):
     k = classify(inst.problem)
-    assert k["regime"] == FULLY and k["R_d"] < 1 and k["gamma"] > 0 and not k["reasons"]
+    assert k.regime == FULLY and k.R_d < 1 and k.gamma > 0 and not k.reasons
     if not inst.has_f0:  # v(t) ≤ r (1 − γ(1 − R_d))^t
-        c = 1 - k["gamma"] * (1 - k["R_d"])
-        hs = [{int(ell): x for ell, x in k["norms"].items()}]
-        vs, _ = majorant(hs, k["r"], 1, inst.problem.steps)
+        c = 1 - k.gamma * (1 - k.R_d)
+        hs = [{int(ell): x for ell, x in k.norms.items()}]
+        vs, _ = majorant(hs, k.r, 1, inst.problem.steps)
         for t, v in enumerate(vs):
-            assert v <= k["r"] * c**t * (1 + 1e-12)
+            assert v <= k.r * c**t * (1 + 1e-12)
 
 
 @pytest.mark.clause("REG-4")
 @given(instances())
 def test_gradient_descent_view_counts_modes(inst):
-    gd = classify(inst.problem)["gradient_descent"]
+    gd = classify(inst.problem).gradient_descent
     assert gd is not None  # F_1 = −QΛQᵀ is symmetric
     spectra = [x for s in inst.eta_h for x in s]
-    assert gd["marginal_modes"] == sum(x in (0, 2) for x in spectra)
-    assert gd["divergent_modes"] == sum(x < 0 or x > 2 for x in spectra)
-    assert gd["in_open_0_2"] == all(0 < x < 2 for x in spectra)
-    assert gd["in_open_0_2"] == (classify(inst.problem)["gamma"] > 0)
+    assert gd.marginal_modes == sum(x in (0, 2) for x in spectra)
+    assert gd.divergent_modes == sum(x < 0 or x > 2 for x in spectra)
+    assert gd.in_open_0_2 == all(0 < x < 2 for x in spectra)
+    assert gd.in_open_0_2 == (classify(inst.problem).gamma > 0)
 
 
 @pytest.mark.clause("REG-3", "REG-5")
@@ -67,8 +67,8 @@ def test_gradient_descent_view_counts_modes(inst):
 def test_divergent_instances_are_not_dissipative(inst):
     """Negative property: δ = 1/10 and T ≥ 11 (δT > 1) is never called dissipative."""
     k = classify(inst.problem)
-    assert k["regime"] == NOT and k["reasons"] and k["delta"] >= 0.1 - 1e-9
-    assert any("δT" in reason for reason in k["reasons"])
+    assert k.regime == NOT and k.reasons and k.delta >= 0.1 - 1e-9
+    assert any("δT" in reason for reason in k.reasons)
 
 
 @pytest.mark.clause("REG-3")
@@ -76,8 +76,8 @@ def test_marginal_mode_with_small_nonlinearity_is_almost():
     p = make_problem(F={1: [[0, 0], [0, "-1/2"]], 2: [["-1/1000", 0, 0, 0], [0, 0, 0, "1/100"]]},
                      u0=["1/2", "1/2"], steps=50, order=2)
     k = classify(p)
-    assert k["regime"] == ALMOST and k["marginal_modes"] == [[1.0, 0.0]] and k["gamma"] <= 0
-    assert classify(p.with_(steps=5000))["regime"] == NOT  # the majorant outgrows e·r
+    assert k.regime == ALMOST and k.marginal_modes == [[1.0, 0.0]] and k.gamma <= 0
+    assert classify(p.with_(steps=5000)).regime == NOT  # the majorant outgrows e·r
 
 
 @pytest.mark.clause("REG-1")
@@ -86,12 +86,12 @@ def test_eigenbasis_variant_for_non_normal_f1():
     p = make_problem(F={1: [["-1/2", "3"], [0, "-1/2"]], 2: [["1/100", 0, 0, 0], [0, 0, 0, 0]]},
                      u0=["1/10", "1/10"], steps=5, order=2)
     k = classify(p)
-    assert k["gamma"] < 0 and k["spectral_radius_I_plus_F1"] == pytest.approx(0.5)
-    assert k["eigenbasis"] is None  # defective (Jordan block): no eigenbasis, reported as data
+    assert k.gamma < 0 and k.spectral_radius_I_plus_F1 == pytest.approx(0.5)
+    assert k.eigenbasis is None  # defective (Jordan block): no eigenbasis, reported as data
     q = make_problem(F={1: [["-1/2", "3"], [0, "-1/4"]], 2: [["1/100", 0, 0, 0], [0, 0, 0, 0]]},
                      u0=["1/10", "1/10"], steps=5, order=2)
-    eb = classify(q)["eigenbasis"]
-    assert eb["gamma"] == pytest.approx(0.25) and eb["kappa_V"] > 1
+    eb = classify(q).eigenbasis
+    assert eb.gamma == pytest.approx(0.25) and eb.kappa_V > 1
 
 
 @pytest.mark.clause("REG-5")

@@ -11,8 +11,8 @@ import sympy as sp
 from sympy.polys.rings import ring
 
 from qsgd_ref.base.errors import InputError
-from qsgd_ref.lift.symbolic.blocks import element_symbols, instantiate_block
-from qsgd_ref.lift.symbolic.terms import Term, block_terms, by_eta_order, max_column
+from qsgd_ref.carleman.symbolic.blocks import element_symbols, instantiate_block
+from qsgd_ref.carleman.symbolic.terms import Term, block_terms, by_eta_order, max_column
 
 
 def _ring_setup(n: int, q: int):
@@ -159,7 +159,7 @@ def test_bad_arguments(kwargs):
 def test_matrix_symbol_blocks_evaluate_to_the_concrete_blocks(j, k):
     """block_expr (SymPy KroneckerProduct of matrix symbols of dimension n) at n = 2 equals the
     element-symbol block, and carries the symbolic shape n^j × n^k."""
-    from qsgd_ref.lift.symbolic.blocks import block_expr, n
+    from qsgd_ref.carleman.symbolic.blocks import block_expr, n
 
     q, nd = 2, 2
     expr = block_expr(q, j, k)

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from qsgd_ref.lift.symbolic.blocks import element_symbols, eta, instantiate_block, instantiate_term
-from qsgd_ref.lift.symbolic.continuous import continuous_block_expr, continuous_limit_block, continuous_limit_holds
-from qsgd_ref.lift.symbolic.terms import block_terms, continuous_terms
+from qsgd_ref.carleman.symbolic.blocks import element_symbols, eta, instantiate_block, instantiate_term
+from qsgd_ref.carleman.symbolic.continuous import continuous_block_expr, continuous_limit_block, continuous_limit_holds
+from qsgd_ref.carleman.symbolic.terms import block_terms, continuous_terms
 
 
 @pytest.mark.clause("ETA-2")

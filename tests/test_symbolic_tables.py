@@ -8,9 +8,9 @@ import jsonschema
 import pytest
 
 from qsgd_ref.base.specdata import schema_path, spec_dir
+from qsgd_ref.carleman.symbolic.render import spec_table_files, table_excerpt
+from qsgd_ref.carleman.symbolic.tables import correction_table
 from qsgd_ref.cli import main
-from qsgd_ref.lift.symbolic.render import spec_table_files, table_excerpt
-from qsgd_ref.lift.symbolic.tables import build_table
 
 
 def _json(capsys, *argv):
@@ -100,7 +100,7 @@ def test_committed_tables_are_regenerated_unchanged():
 
 @pytest.mark.clause("ETA-1")
 def test_group_multiplicity_is_orbit_size():
-    table = build_table(3, 3)
+    table = correction_table(3, 3)
     for b in table.blocks:
         for g in b.groups:
             assert len({tuple(sorted(t.factors)) for t in g.terms}) == 1

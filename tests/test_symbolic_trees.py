@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qsgd_ref.base.errors import InputError
-from qsgd_ref.lift.symbolic.trees import (
+from qsgd_ref.carleman.symbolic.trees import (
     all_trees,
     dropped_trees,
     evaluate_expr,

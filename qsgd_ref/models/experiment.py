@@ -16,15 +16,14 @@ linearised at: "proxy_upload".
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
 from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.progress import tracked
 from qsgd_ref.models.hessian import slq
 from qsgd_ref.models.proxy import DEFAULT_CUTOFF, error_proxy, from_quadrature
 from qsgd_ref.models.pruning import magnitude_mask
@@ -100,8 +99,7 @@ def run_scheme(net: QuadNet, labels: np.ndarray, theta: np.ndarray, cfg: Config,
     proxy_up: list[float] = []
     diverged: int | None = None
     support: np.ndarray | None = None
-    bar = tqdm(range(cfg.steps + 1), desc=scheme, leave=False, disable=not sys.stderr.isatty())
-    for s in bar:
+    for s in tracked(range(cfg.steps + 1), scheme):
         if s > 0 and in_segment and (s - upload) % period == 0:  # download (sparse)
             theta = prune(theta, cfg.keep)
             downloads.append(s)
@@ -170,7 +168,7 @@ def _run(cfg: Config) -> dict[str, Any]:
     start = time.time()
     net, labels, theta = digits_net(cfg.hidden, cfg.seed)
     rng = np.random.default_rng(cfg.seed + 1)
-    for _ in tqdm(range(cfg.pretrain), desc="pretrain", leave=False, disable=not sys.stderr.isatty()):
+    for _ in tracked(range(cfg.pretrain), "pretrain"):
         with np.errstate(over="ignore", invalid="ignore"):
             theta = theta - cfg.eta * net.subset(rng.choice(net.X.shape[0], cfg.batch, replace=False)).grad(theta)
     if not np.all(np.isfinite(theta)):

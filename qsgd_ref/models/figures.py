@@ -14,10 +14,7 @@ from qsgd_ref.models.hessian import smooth_density
 
 def write_outputs(result: dict[str, Any], outdir: str | Path, command: str = "") -> dict[str, Any]:
     """fig2a_hessian.png, fig2b_proxy.png, fig2c_accuracy.png and summary.json in ``outdir``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     out = Path(outdir)
     out.mkdir(parents=True, exist_ok=True)
@@ -31,7 +28,8 @@ def write_outputs(result: dict[str, Any], outdir: str | Path, command: str = "")
     width = 0.02 * (grid[-1] - grid[0])
     dens = np.array([smooth_density(-eta * np.array(s["nodes"]), np.array(s["weights"]), grid, width) for s in spectra])
     steps = [s["step"] for s in spectra]
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig = Figure(figsize=(7, 4))
+    ax = fig.subplots()
     im = ax.pcolormesh(steps, grid, np.log10(dens.T + 1e-6), shading="nearest", cmap="viridis")
     for x in (-2, -0.4, 0.4):
         ax.axhline(x, color="w", lw=0.6, ls="--")
@@ -39,10 +37,10 @@ def write_outputs(result: dict[str, Any], outdir: str | Path, command: str = "")
     fig.colorbar(im, ax=ax, label="log10 density")
     fig.tight_layout()
     fig.savefig(out / "fig2a_hessian.png", dpi=120)
-    plt.close(fig)
 
     # (b) the error proxy
-    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(7, 7), sharex=True)
+    fig = Figure(figsize=(7, 7))
+    (ax, ax2) = fig.subplots(2, 1, sharex=True)
     for name, r in runs.items():
         ax2.semilogy(np.array(r["proxy_upload"], dtype=float), label=name)
     ax2.set(xlabel="step", ylabel="proxy, spectrum at upload", title="(b2) proxy from the spectrum at the last upload")
@@ -58,17 +56,16 @@ def write_outputs(result: dict[str, Any], outdir: str | Path, command: str = "")
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(out / "fig2b_proxy.png", dpi=120)
-    plt.close(fig)
 
     # (c) accuracy
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig = Figure(figsize=(7, 4))
+    ax = fig.subplots()
     for name, r in runs.items():
         ax.plot(r["accuracy"], label=name)
     ax.set(xlabel="step", ylabel="training accuracy", title="(c) accuracy (digits, full training set)")
     ax.legend()
     fig.tight_layout()
     fig.savefig(out / "fig2c_accuracy.png", dpi=120)
-    plt.close(fig)
 
     summary = summarise(result)
     if command:

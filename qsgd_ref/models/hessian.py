@@ -8,15 +8,13 @@ products are used (a scipy LinearOperator); full re-orthogonalisation keeps the 
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 from scipy.linalg import eigh_tridiagonal
 from scipy.sparse.linalg import LinearOperator
-from tqdm import tqdm
 
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.limits import check_bytes
+from qsgd_ref.base.progress import tracked
 
 
 def dense_matrix(op: LinearOperator) -> np.ndarray:
@@ -77,7 +75,7 @@ def slq(
     n = int(op.shape[0])
     nodes: list[np.ndarray] = []
     weights: list[np.ndarray] = []
-    for _ in tqdm(range(vectors), desc="SLQ", leave=False, disable=not (progress and sys.stderr.isatty())):
+    for _ in (tracked(range(vectors), "SLQ") if progress else range(vectors)):
         v = rng.choice([-1.0, 1.0], size=n)
         x, w = gauss_rule(*lanczos(op, v, steps))
         nodes.append(x)

@@ -10,14 +10,13 @@ from the same uploaded point. (The HHL version on a fixed map is qsgd_ref.quantu
 
 from __future__ import annotations
 
-import sys
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
 from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.progress import progress
 from qsgd_ref.models.quadnet import QuadNet, quadnet_problem
 
 
@@ -33,7 +32,7 @@ def reupload_quadnet(net: QuadNet, theta0: np.ndarray, eta: float, steps: int, *
     losses: list[float] = []
     uploads: list[int] = []
     s = 0
-    bar = tqdm(total=steps, desc="re-upload", leave=False, disable=not sys.stderr.isatty())
+    bar = progress(steps, "re-upload")
     while s < steps:
         k = min(period, steps - s)
         star = [Fraction(repr(float(x))) for x in theta]

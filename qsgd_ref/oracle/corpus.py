@@ -13,13 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from qsgd_ref.bounds.regimes import classify
 from qsgd_ref.oracle.traps import column_major_map
 from qsgd_ref.problem import Problem, make_problem
+from qsgd_ref.theory.regimes import classify
 
 #: Every flag used in the corpus, explained once (the vector files' "notes").
 NOTES: dict[str, str] = {
-    "FullyDissipative": "Classified fully dissipative by qsgd_ref.bounds.regimes.classify: γ = 1 − ‖I + F_1‖ > 0 and "
+    "FullyDissipative": "Classified fully dissipative by qsgd_ref.theory.regimes.classify: γ = 1 − ‖I + F_1‖ > 0 and "
     "R_d < 1 (REG-2).",
     "AlmostDissipative": "Classified almost dissipative (REG-3): not fully dissipative, δT ≤ 1 and the majorant "
     "bounded on [0, T].",
@@ -58,7 +58,7 @@ class Case:
         """The regime flag from the classifier (REG-*); IndexOrderTrap iff some F_ℓ (ℓ ≥ 2) is not symmetric."""
         p = self.problem
         trap = any(any((column_major_map(m, p.n)[ell] != a).any() for ell, a in m.items() if ell >= 2) for m in p.maps)
-        regime = REGIME_FLAGS[classify(p)["regime"]]
+        regime = REGIME_FLAGS[classify(p).regime]
         keep = tuple(f for f in self.flags if f != "IndexOrderTrap" and f not in REGIME_FLAGS.values())
         object.__setattr__(self, "flags", (regime, *keep) + (("IndexOrderTrap",) if trap else ()))
 
@@ -145,7 +145,7 @@ def _u0(rng: random.Random, n: int, scale: Fr = Fr(1), dyadic: bool = False) -> 
     return [scale * Fr(rng.randint(1, den), den) * (1 if i % 2 == 0 else -1) / 2 for i in range(n)]
 
 
-#: regime name of qsgd_ref.bounds.regimes.classify -> flag
+#: regime name of qsgd_ref.theory.regimes.classify -> flag
 REGIME_FLAGS = {
     "fully dissipative": "FullyDissipative",
     "almost dissipative": "AlmostDissipative",

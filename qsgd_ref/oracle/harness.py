@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from qsgd_ref.base.specdata import spec_dir
-from qsgd_ref.oracle.verify import KINDS, Report, format_report, load_vectors, results_from_doc, verify
+from qsgd_ref.oracle.verifier import KINDS, Report, judge, load_vectors, results_from_doc
 from qsgd_ref.problem import Problem, parse_problem
 
 
@@ -66,8 +66,7 @@ def collect(impl: Implementation, vectors_dir: str | Path | None = None) -> dict
     return {"schema": "qsgd-ref.results.v1", "results": out}
 
 
-def check(impl: Implementation, vectors_dir: str | Path | None = None) -> tuple[Report, str]:
-    """Run ``impl`` over the corpus and judge it; returns the report and its text."""
+def check(impl: Implementation, vectors_dir: str | Path | None = None) -> Report:
+    """Run ``impl`` over the corpus and judge it (``str(report)`` is the text ``oracle verify`` prints)."""
     vectors = load_vectors(vectors_dir or default_vectors())
-    rep = verify(vectors, results_from_doc(collect(impl, vectors_dir)))
-    return rep, format_report(rep, vectors)
+    return judge(vectors, results_from_doc(collect(impl, vectors_dir)))

@@ -1,6 +1,6 @@
 """Expected finite-clock HHL outputs for the oracle (clauses ORC-2, HHL-1, HHL-2), in mpmath.
 
-From the exact Eq. 6 system (SYS-1) built with :mod:`qsgd_ref.lift.exact`: the Hermitian
+From the exact Eq. 6 system (SYS-1) built with :mod:`qsgd_ref.carleman.exact`: the Hermitian
 dilation A = [[0, L], [Lᵀ, 0]] padded to 2^k with σ_max(L), rhs = (b, 0, …)/‖b‖, and the clock
 (bits c, time t, numerator c₀) stated in the test. The post-selected state is g(A) rhs with
 g(λ) = Σ_k |α_k(λt/2π)|² f(k) (HHL-2), computed from an mpmath eigendecomposition of A.
@@ -14,7 +14,7 @@ from typing import Any
 import mpmath
 
 from qsgd_ref.base.indexing import lifted_dimension, lifted_initial
-from qsgd_ref.lift.exact import lifted_map_exact
+from qsgd_ref.carleman.exact import lifted_map_exact
 from qsgd_ref.problem import Problem
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from qsgd_ref.base.precision import NotExact, parse_exact
+from qsgd_ref.base.results import Result
 
 TRAP_HINTS = {
     "continuous": "it matches the continuous Carleman matrix I + A_N (LIFT-3): the discrete-only "
@@ -30,8 +31,8 @@ TRUNCATION_HINT = (
 )
 
 
-@dataclass
-class Verdict:
+@dataclass(frozen=True)
+class Verdict(Result):
     """The judgement of one field of one test."""
 
     tc_id: int

@@ -1,5 +1,5 @@
 """Known wrong answers the verifier recognises (clauses ORC-2, ORC-6): the lifted map built with a
-mistake an implementer is likely to make, in exact rationals like :mod:`qsgd_ref.lift.exact`."""
+mistake an implementer is likely to make, in exact rationals like :mod:`qsgd_ref.carleman.exact`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from fractions import Fraction
 import numpy as np
 
 from qsgd_ref.base.indexing import flat_index, multi_index
-from qsgd_ref.lift.exact import Triplets, to_triplets
+from qsgd_ref.carleman.exact import Triplets, to_triplets
 from qsgd_ref.problem import Map
 
 

@@ -21,8 +21,8 @@ from qsgd_ref.quantum.download import Counts, Download, download
 from qsgd_ref.quantum.hhl import aer_statevector, hhl_circuit, postselect, resources
 from qsgd_ref.quantum.result import ErrorBudget, HHLResult
 from qsgd_ref.quantum.twin import choose_clock, twin
-from qsgd_ref.reference.iteration import carleman_trajectory, exact_trajectory
 from qsgd_ref.system.eq6 import eq6_system
+from qsgd_ref.trajectories.iteration import carleman_trajectory, exact_trajectory
 
 #: Largest clock the automatic choice uses for the u_T criterion (larger clocks only when given).
 MAX_AUTO_CLOCK = 9
@@ -83,15 +83,15 @@ def _twin_download(enc: Encoded, clk: Clock, idx: list[int], ref: int, refv: flo
     return download(idx, ref, refv, enc.qubits, statevector_sampler(out), exact=True).values
 
 
-def run_hhl(problem: Problem, *, clock_bits: int | None = None, shots: int | None = None,
+def hhl(problem: Problem, *, clock_bits: int | None = None, shots: int | None = None,
             seed: int = 0, dps: int = DEFAULT_DPS, count_resources: bool = True,
             u_tol: float = 0.01) -> HHLResult:
     """The whole pipeline for ``problem`` (no idle steps).
 
     Without ``clock_bits`` the clock of HHL-3 is enlarged further (up to MAX_AUTO_CLOCK) until the
     twin's u_T is within ``u_tol`` · ‖ŷ₁(T)‖₂ of the Carleman solution."""
-    L, b = eq6_system(problem)
-    enc = encode(L, np.asarray(b, dtype=float))
+    system = eq6_system(problem)
+    enc = encode(system.matrix, system.rhs)
     ex, ca = exact_and_carleman(problem, dps)
     idx, ref_base = _u_indices(problem, enc)
     u0 = problem.u0_float()

@@ -13,7 +13,7 @@ from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.indexing import kron_power
 from qsgd_ref.base.precision import DEFAULT_DPS
 from qsgd_ref.problem import Problem
-from qsgd_ref.quantum.pipeline import exact_and_carleman, run_hhl
+from qsgd_ref.quantum.pipeline import exact_and_carleman, hhl
 
 
 def keep_largest(u: np.ndarray, keep: int) -> np.ndarray:
@@ -51,7 +51,7 @@ def reupload(problem: Problem, *, segment: int, keep: int, classical_steps: int 
     while t < problem.steps:
         k = min(segment, problem.steps - t)
         sub = _segment(problem, t, k, u)
-        res = run_hhl(sub, clock_bits=clock_bits, shots=shots, seed=seed + t, dps=dps, count_resources=False)
+        res = hhl(sub, clock_bits=clock_bits, shots=shots, seed=seed + t, dps=dps, count_resources=False)
         exact_seg, _ = exact_and_carleman(sub, dps)
         if res.u_T is None:
             segments.append({"t0": t, "steps": k, "u": None, "flags": res.flags})

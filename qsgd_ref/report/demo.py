@@ -7,16 +7,22 @@ applicable bound for N = 1 … 4 (BND-*), the Eq. 6 system (SYS-1, SYS-3), and H
 
 from __future__ import annotations
 
-import argparse
 import math
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matplotlib.figure import Figure
 
 from qsgd_ref.base.indexing import lifted_dimension
-from qsgd_ref.problem import Problem, load_problem, make_problem
+from qsgd_ref.carleman.symbolic.render import table_excerpt
+from qsgd_ref.problem import Problem, make_problem
+from qsgd_ref.quantum.pipeline import hhl
+from qsgd_ref.system.eq6 import condition_number, eq6_system
+from qsgd_ref.theory.regimes import classify
+from qsgd_ref.theory.table import bounds
+from qsgd_ref.trajectories import carleman_trajectory, error_trajectory, exact_trajectory
 
 #: the HHL stage runs on the problem reduced to this order and horizon (simulation cost grows as 2^qubits)
 HHL_ORDER, HHL_STEPS = 2, 2
@@ -45,20 +51,17 @@ def _section(title: str) -> None:
 
 def error_and_bounds(problem: Problem, orders: list[int], dps: int = 30) -> dict[int, dict[str, Any]]:
     """For each order N: the observed error ‖u(t) − ŷ_1(t)‖₂ and every applicable bound (floats)."""
-    from qsgd_ref.bounds.table import bound_table
-    from qsgd_ref.reference import carleman_trajectory, error_trajectory, exact_trajectory
-
     exact = exact_trajectory(problem, dps)
     scale = max(float(max(abs(x) for x in row)) for row in exact)
     out: dict[int, dict[str, Any]] = {}
     for order in orders:
         p = problem.with_(order=order)
         err = [float(e) for e in error_trajectory(exact, carleman_trajectory(p, dps), dps)]
-        bounds, missing = bound_table(p)
+        table = bounds(p)
         out[order] = {
             "error": err,
-            "bounds": {k: [float(x) for x in v] for k, v in bounds.items()},
-            "not_applicable": missing,
+            "bounds": {k: [float(x) for x in v] for k, v in table.bounds.items()},
+            "not_applicable": table.not_applicable,
             # the errors are computed at ``dps`` digits: a comparison allows their rounding
             "tolerance": 10.0 ** (5 - dps) * scale,
         }
@@ -67,12 +70,8 @@ def error_and_bounds(problem: Problem, orders: list[int], dps: int = 30) -> dict
 
 def plot_error_and_bounds(results: dict[int, dict[str, Any]], path: Path) -> None:
     """Error (solid) and bounds (dashed/dotted) against t, one colour per order N."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig = Figure(figsize=(7, 4.5))
+    ax = fig.subplots()
     styles = ["--", ":", "-."]
     for i, (order, res) in enumerate(sorted(results.items())):
         colour = f"C{i}"
@@ -92,38 +91,33 @@ def plot_error_and_bounds(results: dict[int, dict[str, Any]], path: Path) -> Non
     ax.legend(fontsize=7, ncol=2)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
-def run_demo(args: argparse.Namespace) -> int:
-    from qsgd_ref.bounds.regimes import classify
-    from qsgd_ref.lift.symbolic.render import table_excerpt
-    from qsgd_ref.system.eq6 import condition_number, eq6_system
-
+def run_demo(problem: Problem | None = None, *, orders: list[int] | None = None, shots: int = 20000,
+             out: str | Path = "qsgd-ref-demo", source: str = "") -> int:
+    """Run ``problem`` (default :func:`default_problem`) through every stage, printing each; write the
+    figure into the folder ``out``; ``shots = 0`` skips the HHL stage. Returns the exit status 0."""
     start = time.perf_counter()
-    problem = load_problem(args.problem) if args.problem else default_problem()
-    out_dir = Path(args.out)
+    problem = default_problem() if problem is None else problem
+    orders = [1, 2, 3, 4] if orders is None else orders
+    out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
     d = lifted_dimension(problem.n, problem.order)
-    print(f"problem {problem.name or args.problem}: n = {problem.n}, degree q = {problem.degree}, "
+    print(f"problem {problem.name or source}: n = {problem.n}, degree q = {problem.degree}, "
           f"T = {problem.steps}, N = {problem.order}, lifted dimension D = {d}")
 
     _section("regime (clauses REG-*)")
-    reg = classify(problem)
-    print(f"regime: {reg['regime']}; γ = 1 − ‖I + F_1‖₂ = {reg['gamma']:.6g}, R_d = {reg['R_d']:.6g}, "
-          f"ρ(I + F_1) = {reg['spectral_radius_I_plus_F1']:.6g}, ‖I + F_1‖₂ = {reg['norm_I_plus_F1']:.6g}")
-    for reason in reg.get("reasons", []):
-        print(f"  reason: {reason}")
+    print(f"regime: {classify(problem)}")
 
     _section(f"correction table excerpt, q = {max(problem.degree, 2)}, N = 3 (clause ETA-3)")
     print(table_excerpt(degree=max(problem.degree, 2), order=3, blocks=[(2, 2), (2, 3), (3, 3)]))
 
     _section("truncation error against the bounds (clauses BND-*)")
-    orders = [n for n in args.orders if lifted_dimension(problem.n, n) <= MAX_DEMO_DIMENSION]
-    for skipped in sorted(set(args.orders) - set(orders)):
+    shown = [n for n in orders if lifted_dimension(problem.n, n) <= MAX_DEMO_DIMENSION]
+    for skipped in sorted(set(orders) - set(shown)):
         print(f"  order N = {skipped} skipped: lifted dimension {lifted_dimension(problem.n, skipped):,} "
               f"exceeds the demo's limit of {MAX_DEMO_DIMENSION:,} (use `qsgd-ref reference`)")
-    results = error_and_bounds(problem, orders)
+    results = error_and_bounds(problem, shown)
     names = sorted({k for r in results.values() for k in r["bounds"]})
     header = "  N    t  error        " + "  ".join(f"{k:>18}" for k in names)
     print(header)
@@ -142,13 +136,12 @@ def run_demo(args: argparse.Namespace) -> int:
     plot_error_and_bounds(results, figure)
 
     _section("the Eq. 6 system (clauses SYS-1, SYS-3)")
-    L, _ = eq6_system(problem)
-    kappa, how = condition_number(L)
-    print(f"L: {L.shape[0]} × {L.shape[1]}, {L.nnz} non-zeros ({L.nnz / L.shape[0]:.1f} per row, "
-          f"density {L.nnz / (L.shape[0] * L.shape[1]):.2e}); κ(L) = {kappa:.4g} ({how})")
+    system = eq6_system(problem)
+    print(system)
+    print(condition_number(system))
 
-    if args.shots != 0:
-        _hhl_stage(problem, args.shots)
+    if shots != 0:
+        _hhl_stage(problem, shots)
 
     _section("files")
     print(f"figure: {figure}")
@@ -157,11 +150,9 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def _hhl_stage(problem: Problem, shots: int) -> None:
-    from qsgd_ref.quantum.pipeline import run_hhl
-
     small = problem.with_(order=min(HHL_ORDER, problem.order), steps=min(HHL_STEPS, problem.steps))
     _section(f"HHL on the Eq. 6 system of the problem reduced to N = {small.order}, T = {small.steps} (clauses HHL-*)")
-    res = run_hhl(small, shots=shots, seed=1).to_json()
+    res = hhl(small, shots=shots, seed=1).to_json()
     print(f"fidelity {res['fidelity']:.6f}, success probability {res['success_probability']:.4f}, "
           f"qubits {res['qubits']}, depth {res['depth']}, CX {res['cx']} (clock: {res['clock'].get('bits')} bits)")
     u_t = res["u_T"]

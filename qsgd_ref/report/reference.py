@@ -1,71 +1,73 @@
-"""The reference result document (clause FMT-2, schema spec/schemas/reference.v1.json): the
-trajectories of the reference stage with the regime and bounds of the bounds stage."""
+"""The reference result (clause FMT-2, schema spec/schemas/reference.v1.json): the trajectories of
+the reference stage with the regime and the bounds of the bounds stage."""
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, Context, Decimal
-from fractions import Fraction
+from dataclasses import dataclass
 from typing import Any
 
-from qsgd_ref.base.balls import ball_interval
 from qsgd_ref.base.precision import DEFAULT_DPS, check_dps, format_decimal
-from qsgd_ref.bounds.regimes import classify
-from qsgd_ref.bounds.table import bound_table
+from qsgd_ref.base.results import Result
 from qsgd_ref.problem import Problem
-from qsgd_ref.reference.certified import certified_trajectories
-from qsgd_ref.reference.iteration import carleman_trajectory, error_trajectory, exact_trajectory
+from qsgd_ref.theory.regimes import Regime, classify
+from qsgd_ref.theory.table import BoundTable, bounds
+from qsgd_ref.trajectories.certified import Radii, certified_radii
+from qsgd_ref.trajectories.iteration import carleman_trajectory, error_trajectory, exact_trajectory
 
 SCHEMA = "qsgd-ref.reference.v1"
-#: Significant digits of a reported radius (always rounded up).
-RADIUS_DIGITS = 3
+#: Bounds are written with at most this many significant digits (they are rounded up).
+BOUND_DIGITS = 30
 
 
-def reference_result(problem: Problem, *, dps: int = DEFAULT_DPS, certified: bool = False) -> dict[str, Any]:
-    """The FMT-2 document: u(t), ŷ_1(t), ‖u(t) − ŷ_1(t)‖₂ as ``dps``-digit strings (+ radii)."""
+@dataclass(frozen=True)
+class ReferenceResult(Result):
+    """u(t), ŷ_1(t) and ‖u(t) − ŷ_1(t)‖₂ for t = 0 … T as ``dps``-digit decimal strings (REF-1), with
+    certified radii in certified mode (REF-2), the regime (REG-5) and the error bounds (BND-1 … BND-4)."""
+
+    name: str
+    n: int
+    order: int
+    steps: int
+    dps: int
+    exact: list[list[str]]
+    carleman: list[list[str]]
+    error: list[str]
+    radii: Radii | None
+    regime: Regime
+    bounds: BoundTable
+
+    def to_json(self) -> dict[str, Any]:
+        """The FMT-2 document."""
+        doc: dict[str, Any] = {
+            "schema": SCHEMA, "name": self.name, "dps": self.dps, "order": self.order, "steps": self.steps,
+            "n": self.n, "exact": self.exact, "carleman": self.carleman, "error": self.error,
+        }
+        if self.radii is not None:
+            doc["radii"] = self.radii.to_json()
+        doc.update({"regime": self.regime.to_json(), "bounds": self.bounds.bounds,
+                    "not_applicable": self.bounds.not_applicable})
+        return doc
+
+    def summary(self) -> list[str]:
+        head = f"reference {self.name or '(unnamed)'}: n = {self.n}, N = {self.order}, T = {self.steps}, {self.dps} digits"
+        lines = [head + (", certified" if self.radii is not None else "")]
+        lines.append(f"  ‖u(T) − ŷ_1(T)‖₂ = {self.error[-1]}")
+        lines += ["  " + line for line in self.regime.summary()]
+        lines += ["  " + line for line in self.bounds.summary()]
+        return lines
+
+
+def reference(problem: Problem, *, dps: int = DEFAULT_DPS, certified: bool = False) -> ReferenceResult:
+    """The reference result of ``problem`` at ``dps`` digits (certified radii with ``certified``)."""
     check_dps(dps)
     exact = exact_trajectory(problem, dps)
     carleman = carleman_trajectory(problem, dps)
-    doc: dict[str, Any] = {
-        "schema": SCHEMA,
-        "name": problem.name,
-        "dps": dps,
-        "order": problem.order,
-        "steps": problem.steps,
-        "n": problem.n,
-        "exact": [[format_decimal(x, dps) for x in row] for row in exact],
-        "carleman": [[format_decimal(x, dps) for x in row] for row in carleman],
-        "error": [format_decimal(x, dps) for x in error_trajectory(exact, carleman, dps)],
-    }
-    if certified:
-        doc["radii"] = certified_radii(problem, doc)
-    bounds, missing = bound_table(problem, digits=min(dps, 30))
-    doc.update({"regime": classify(problem), "bounds": bounds, "not_applicable": missing})
-    return doc
-
-
-def certified_radii(problem: Problem, doc: dict[str, Any]) -> dict[str, Any]:
-    """For every reported string s, a radius r with |true value − s| ≤ r (clause REF-2).
-
-    r = rad + |mid − s| for the certified ball (mid, rad), computed exactly and rounded up.
-    """
-    balls = certified_trajectories(problem, dps=doc["dps"])
-    return {
-        "exact": [[_radius(b, s) for b, s in zip(bs, ss)] for bs, ss in zip(balls.exact, doc["exact"])],
-        "carleman": [[_radius(b, s) for b, s in zip(bs, ss)] for bs, ss in zip(balls.carleman, doc["carleman"])],
-        "error": [_radius(b, s) for b, s in zip(balls.error, doc["error"])],
-        "prec_bits": balls.prec,
-    }
-
-
-def _radius(ball: Any, reported: str) -> str:
-    lo, hi = ball_interval(ball)
-    value = Fraction(Decimal(reported))
-    return round_up(max(hi - value, value - lo, Fraction(0)))
-
-
-def round_up(x: Fraction) -> str:
-    """x ≥ 0 as a decimal string with RADIUS_DIGITS significant digits, rounded up."""
-    if x == 0:
-        return "0"
-    ctx = Context(prec=RADIUS_DIGITS, rounding=ROUND_CEILING)
-    return str(ctx.divide(Decimal(x.numerator), Decimal(x.denominator)))
+    exact_s = [[format_decimal(x, dps) for x in row] for row in exact]
+    carleman_s = [[format_decimal(x, dps) for x in row] for row in carleman]
+    error_s = [format_decimal(x, dps) for x in error_trajectory(exact, carleman, dps)]
+    radii = certified_radii(problem, exact_s, carleman_s, error_s, dps) if certified else None
+    return ReferenceResult(
+        name=problem.name, n=problem.n, order=problem.order, steps=problem.steps, dps=dps,
+        exact=exact_s, carleman=carleman_s, error=error_s, radii=radii,
+        regime=classify(problem), bounds=bounds(problem, digits=min(dps, BOUND_DIGITS)),
+    )

@@ -6,18 +6,20 @@ diagonal, −M_N(t−1) below it for t ≤ T and −I for the p idle steps; b = 
 
 from __future__ import annotations
 
-import sys
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
-from tqdm import tqdm
 
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.indexing import lifted_initial
 from qsgd_ref.base.limits import check_bytes, check_lifted
-from qsgd_ref.lift.numeric import lifted_map
-from qsgd_ref.lift.operator import LiftedMapOperator
+from qsgd_ref.base.progress import tracked
+from qsgd_ref.base.results import Result
+from qsgd_ref.carleman.numeric import lifted_map
+from qsgd_ref.carleman.operator import LiftedMapOperator
 from qsgd_ref.problem import Problem
 
 
@@ -35,8 +37,33 @@ def step_matrices(problem: Problem) -> list[tuple[sp.csr_matrix, np.ndarray]]:
     return [lifted_map(problem.float_map_at(t), n, order) for t in range(problem.steps)]
 
 
-def eq6_system(problem: Problem, idle: int = 0) -> tuple[sp.csr_matrix, np.ndarray]:
-    """(L, b) of clause SYS-1 for ``problem`` (T = problem.steps, N = problem.order, p = idle)."""
+@dataclass(frozen=True)
+class Eq6System(Result):
+    """L Y = b of clause SYS-1: ``matrix`` L (CSR, (T + 1 + p)·D square), ``rhs`` b, ``block`` D,
+    ``steps`` T and ``idle`` p; the solution's time blocks are Y.reshape(-1, D)."""
+
+    matrix: sp.csr_matrix
+    rhs: np.ndarray
+    block: int
+    steps: int
+    idle: int
+
+    def to_json(self) -> dict[str, Any]:
+        """Sizes and the matrix as [row, col, value] triplets, b as a list."""
+        coo = self.matrix.tocoo()
+        return {"dimension": int(self.matrix.shape[0]), "block": self.block, "steps": self.steps,
+                "idle": self.idle, "nnz": int(self.matrix.nnz),
+                "L": [[int(r), int(c), float(v)] for r, c, v in zip(coo.row, coo.col, coo.data)],
+                "b": [float(x) for x in self.rhs]}
+
+    def summary(self) -> list[str]:
+        dim = self.matrix.shape[0]
+        return [f"Eq. 6 system: L is {dim:,} × {dim:,} with {self.matrix.nnz:,} non-zeros "
+                f"({self.matrix.nnz / dim:.1f} per row); D = {self.block:,}, T = {self.steps}, idle p = {self.idle}"]
+
+
+def eq6_system(problem: Problem, idle: int = 0) -> Eq6System:
+    """L and b of clause SYS-1 for ``problem`` (T = problem.steps, N = problem.order, p = idle)."""
     _check_idle(idle)
     T, d = problem.steps, check_lifted("order", problem.n, problem.order)
     blocks = T + 1 + idle
@@ -60,7 +87,7 @@ def eq6_system(problem: Problem, idle: int = 0) -> tuple[sp.csr_matrix, np.ndarr
     b[:d] = lifted_initial(problem.u0_float(), problem.order)
     for t, (_, c) in enumerate(steps, start=1):
         b[t * d:(t + 1) * d] = c
-    return big, b
+    return Eq6System(big, b, d, T, idle)
 
 
 def solve_forward(problem: Problem, idle: int = 0, *, matrix_free: bool = False) -> np.ndarray:
@@ -81,30 +108,43 @@ def solve_forward(problem: Problem, idle: int = 0, *, matrix_free: bool = False)
         return lifted_map(fmap, n, order)
 
     shared = step(0) if T and not problem.time_dependent else None
-    for t in tqdm(range(T), desc="forward substitution", disable=not sys.stderr.isatty()):
+    for t in tracked(range(T), "forward substitution"):
         m, c = shared if shared is not None else step(t)
         out[t + 1] = m @ out[t] + c
     out[T + 1:] = out[T]
     return out
 
 
-def solve_direct(big: sp.spmatrix, b: np.ndarray) -> np.ndarray:
+def solve_direct(system: Eq6System) -> np.ndarray:
     """The solution of L Y = b by a sparse direct solver (cross-check of SYS-2), as a flat vector;
     reshape with ``.reshape(-1, D)`` to get the time blocks."""
-    return np.asarray(spla.spsolve(sp.csc_matrix(big), b), dtype=np.float64)
+    return np.asarray(spla.spsolve(sp.csc_matrix(system.matrix), system.rhs), dtype=np.float64)
 
 
-def condition_number(big: sp.spmatrix, *, exact_max_dim: int = 2000) -> tuple[float, str]:
+@dataclass(frozen=True)
+class ConditionNumber(Result):
+    """κ(L) = σ_max / σ_min (SYS-3) and how it was obtained (``method``)."""
+
+    value: float
+    method: str
+
+    def summary(self) -> list[str]:
+        return [f"κ(L) = {self.value:.6g} ({self.method})"]
+
+
+def condition_number(big: sp.spmatrix | Eq6System, *, exact_max_dim: int = 2000) -> ConditionNumber:
     """κ(L) = σ_max / σ_min (SYS-3) and how it was obtained.
 
     Up to ``exact_max_dim`` rows: exact singular values of the dense matrix. Beyond: ARPACK
     (scipy svds) for σ_max(L) and σ_max(L⁻¹) = 1/σ_min(L), the latter applying L⁻¹ through a
     sparse LU factorisation; both are iterative estimates (tolerance 1e-6 relative).
     """
+    if isinstance(big, Eq6System):
+        big = big.matrix
     dim = big.shape[0]
     if dim <= exact_max_dim:
         s = np.linalg.svd(sp.csr_matrix(big).toarray(), compute_uv=False)
-        return float(s[0] / s[-1]), "exact (dense SVD)"
+        return ConditionNumber(float(s[0] / s[-1]), "exact (dense SVD)")
     a = sp.csc_matrix(big)
     lu = spla.splu(a)
     inv = spla.LinearOperator(a.shape, matvec=lu.solve, rmatvec=lambda x: lu.solve(x, trans="T"),
@@ -112,4 +152,4 @@ def condition_number(big: sp.spmatrix, *, exact_max_dim: int = 2000) -> tuple[fl
     v0 = np.ones(dim) / np.sqrt(dim)
     smax = spla.svds(a, k=1, which="LM", tol=1e-6, v0=v0, return_singular_vectors=False)[0]
     inv_max = spla.svds(inv, k=1, which="LM", tol=1e-6, v0=v0, return_singular_vectors=False)[0]
-    return float(smax * inv_max), "estimate (ARPACK svds on L and on L⁻¹ via sparse LU, tol 1e-6)"
+    return ConditionNumber(float(smax * inv_max), "estimate (ARPACK svds on L and on L⁻¹ via sparse LU, tol 1e-6)")

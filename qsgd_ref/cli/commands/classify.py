@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from qsgd_ref.bounds.regimes import classify
 from qsgd_ref.problem import load_problem
+from qsgd_ref.theory.regimes import classify
 
 HELP = "print the dissipation regime of a problem (γ, R_d, norms, modes, reasons) as JSON"
 
@@ -16,5 +16,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    print(json.dumps(classify(load_problem(args.problem)), indent=1, ensure_ascii=False))
+    print(json.dumps(classify(load_problem(args.problem)).to_json(), indent=1, ensure_ascii=False))
     return 0

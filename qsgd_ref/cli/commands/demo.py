@@ -25,6 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from qsgd_ref.problem import load_problem
     from qsgd_ref.report.demo import run_demo
 
-    return run_demo(args)
+    problem = load_problem(args.problem) if args.problem else None
+    return run_demo(problem, orders=args.orders, shots=args.shots, out=args.out, source=args.problem or "")

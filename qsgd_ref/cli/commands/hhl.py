@@ -23,12 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from qsgd_ref.quantum.pipeline import run_hhl
+    from qsgd_ref.quantum.pipeline import hhl
 
     if args.shots is not None and args.shots < 1:
         raise InputError("--shots", f"must be a positive integer, got {args.shots}")
     problem = load_problem(args.problem)
-    result = run_hhl(problem, clock_bits=args.clock_qubits, shots=args.shots, seed=args.seed)
+    result = hhl(problem, clock_bits=args.clock_qubits, shots=args.shots, seed=args.seed)
     text = json.dumps(result.to_json(), indent=1)
     if args.out:
         with open(args.out, "w") as fh:

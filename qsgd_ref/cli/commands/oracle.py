@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from qsgd_ref.cli.flags import as_flags
+
 HELP = "generate the oracle's reference vectors, or verify an implementation's results against them"
 
 
@@ -19,13 +21,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.oracle_command == "generate":
-        from qsgd_ref.oracle.generate import generate
+        from qsgd_ref.oracle.generator import generate
 
         for path in generate(args.out, args.seed):
             print(path)
         return 0
-    from qsgd_ref.oracle.verify import run_verify
+    from qsgd_ref.oracle.verifier import verify
 
-    ok, text = run_verify(args.vectors, args.results)
-    print(text)
-    return 0 if ok else 1
+    with as_flags({"vectors": "--vectors", "results": "--results"}):
+        report = verify(args.results, args.vectors)
+    print(report)
+    return 1 if report.failed else 0

@@ -10,7 +10,7 @@ from pathlib import Path
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.precision import DEFAULT_DPS, check_dps
 from qsgd_ref.problem import load_problem
-from qsgd_ref.report.reference import reference_result
+from qsgd_ref.report.reference import reference
 
 HELP = "exact and truncated Carleman trajectories at high precision (JSON)"
 
@@ -31,8 +31,7 @@ def run(args: argparse.Namespace) -> int:
         if args.steps is not None and problem.time_dependent and args.steps != problem.steps:
             raise InputError("--steps", f"a time-dependent problem has exactly {problem.steps} maps")
         problem = problem.with_(steps=args.steps, order=args.order)
-    doc = reference_result(problem, dps=args.dps, certified=args.certified)
-    text = json.dumps(doc, indent=1) + "\n"
+    text = json.dumps(reference(problem, dps=args.dps, certified=args.certified).to_json(), indent=1) + "\n"
     if args.out:
         try:
             Path(args.out).write_text(text)

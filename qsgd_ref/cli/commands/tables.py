@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from qsgd_ref.base.errors import InputError
-from qsgd_ref.lift.symbolic.render import render, write_spec_tables
-from qsgd_ref.lift.symbolic.tables import build_table
+from qsgd_ref.carleman.symbolic.render import render, write_spec_tables
+from qsgd_ref.carleman.symbolic.tables import correction_table
+from qsgd_ref.carleman.symbolic.trees import render_leading_trees
+from qsgd_ref.cli.flags import as_flags
 
-_ARGUMENT = {"steps": "--trees", "degree": "--degree", "order": "--order"}
+_ARGUMENT = {"steps": "--trees", "degree": "--degree", "order": "--order", "format": "--format"}
 
 HELP = "print the terms of every Carleman block (j, k) grouped by η order"
 
@@ -33,15 +34,11 @@ def run(args: argparse.Namespace) -> int:
         for path in write_spec_tables():
             print(path)
         return 0
-    if args.trees is not None:
-        from qsgd_ref.lift.symbolic.trees import render_leading_trees  # imports SymPy
-
-        try:
+    with as_flags(_ARGUMENT):
+        if args.trees is not None:
             text = render_leading_trees(args.degree, args.trees, args.order, args.format, allow_f0=args.forcing)
-        except InputError as exc:  # name the command-line argument
-            raise InputError(_ARGUMENT.get(exc.field, exc.field), exc.reason) from None
-        print(text, end="")
-        return 0
-    table = build_table(args.degree, args.order, continuous=args.continuous, dropped=args.dropped)
-    print(render(table, args.format), end="")
+        else:
+            table = correction_table(args.degree, args.order, continuous=args.continuous, dropped=args.dropped)
+            text = render(table, args.format)
+    print(text, end="")
     return 0

@@ -7,10 +7,13 @@ multiplicity is the number of those compositions (the coefficient they share for
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from qsgd_ref.base.errors import InputError
-from qsgd_ref.lift.symbolic.terms import MAX_DEGREE, MAX_LEVEL, Term, block_terms, continuous_terms, max_column
+from qsgd_ref.base.results import Result
+from qsgd_ref.carleman.symbolic.terms import MAX_DEGREE, MAX_LEVEL, Term, block_terms, continuous_terms, max_column
 
+SCHEMA_NAME = "qsgd-ref.tables.v1"
 #: refuse tables with more candidate compositions than this (Σ_j (q+2)^j)
 MAX_CANDIDATES = 300_000
 
@@ -46,12 +49,33 @@ class Block:
 
 
 @dataclass(frozen=True)
-class Table:
+class Table(Result):
+    """The correction table of degree q and order N (ETA-1, ETA-3, FMT-3): every block's terms by η order."""
+
     degree: int
     order: int
     continuous: bool
     includes_dropped: bool
     blocks: tuple[Block, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON document of clause FMT-3 (schema ``qsgd-ref.tables.v1``)."""
+        return {
+            "schema": SCHEMA_NAME, "degree": self.degree, "order": self.order, "continuous": self.continuous,
+            "includes_dropped": self.includes_dropped,
+            "blocks": [
+                {"j": b.j, "k": b.k, "dropped": b.dropped,
+                 "entries": [{"eta_order": t.eta_order, "factors": list(t.factors), "discrete_only": t.discrete_only}
+                             for g in b.groups for t in g.terms]}
+                for b in self.blocks
+            ],
+        }
+
+    def summary(self) -> list[str]:
+        kind = "continuous" if self.continuous else "discrete"
+        terms = sum(len(b.terms) for b in self.blocks)
+        return [f"{kind} correction table, q = {self.degree}, N = {self.order}: {len(self.blocks)} blocks, {terms} terms"
+                + (" (with the dropped blocks k > N)" if self.includes_dropped else "")]
 
     def block(self, j: int, k: int) -> Block | None:
         for b in self.blocks:
@@ -63,9 +87,9 @@ class Table:
 def check_size(degree: int, order: int) -> None:
     """Refuse degrees/orders the tables cannot sensibly enumerate (InputError naming the argument)."""
     if not isinstance(degree, int) or not 0 <= degree <= MAX_DEGREE:
-        raise InputError("--degree", f"must be an integer in 0 … {MAX_DEGREE}, got {degree}")
+        raise InputError("degree", f"must be an integer in 0 … {MAX_DEGREE}, got {degree}")
     if not isinstance(order, int) or not 1 <= order <= MAX_LEVEL:
-        raise InputError("--order", f"must be an integer in 1 … {MAX_LEVEL}, got {order}")
+        raise InputError("order", f"must be an integer in 1 … {MAX_LEVEL}, got {order}")
     candidates = sum((degree + 2) ** j for j in range(1, order + 1))
     if candidates > MAX_CANDIDATES:
         raise InputError(
@@ -83,7 +107,7 @@ def group_terms(terms: tuple[Term, ...]) -> tuple[Group, ...]:
     return tuple(Group(m, tuple(ts)) for (m, _), ts in groups.items())
 
 
-def build_table(degree: int, order: int, *, continuous: bool = False, dropped: bool = False) -> Table:
+def correction_table(degree: int, order: int, *, continuous: bool = False, dropped: bool = False) -> Table:
     """Every nonzero block (j, k), 1 ≤ j ≤ N, 0 ≤ k ≤ N (plus k > N if ``dropped``)."""
     check_size(degree, order)
     blocks = []

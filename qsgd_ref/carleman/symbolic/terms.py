@@ -2,7 +2,7 @@
 
 A term is a composition: a tuple of j factor labels ("I", "F0", "F1", …, "Fq") in tensor order,
 whose degrees (deg I = 1, deg Fℓ = ℓ) sum to k; its η order is the number of non-identity factors.
-This module is pure Python so that the tables need no SymPy; :mod:`qsgd_ref.lift.symbolic.blocks` turns
+This module is pure Python so that the tables need no SymPy; :mod:`qsgd_ref.carleman.symbolic.blocks` turns
 terms into SymPy matrix expressions and concrete matrices.
 """
 

@@ -3,7 +3,7 @@
 * :func:`exact_trajectory` runs the map iteration (:mod:`qsgd_ref.problem.iterate`) in mpmath at
   ``dps`` digits plus :data:`~qsgd_ref.base.precision.GUARD_BITS` (n-dimensional: cheap).
 * :func:`carleman_trajectory` iterates ŷ(t+1) = M_N ŷ(t) + c with the exact integer step of
-  :mod:`qsgd_ref.lift.integer`, ŷ(t) held in block floating point: ŷ = Y · 2^{−s} with integer Y
+  :mod:`qsgd_ref.carleman.integer`, ŷ(t) held in block floating point: ŷ = Y · 2^{−s} with integer Y
   scaled so that its largest entry has :func:`~qsgd_ref.base.precision.working_bits` bits. The
   product Z·Y is exact (flint's fmpz_mat, C speed) and each step rounds once per entry (half an ulp
   of the largest entry). This makes n = 4, N = 4, T = 200 at 50 digits take well under a second,
@@ -22,7 +22,7 @@ import mpmath
 from qsgd_ref.base.indexing import level_offsets, lifted_dimension, lifted_initial
 from qsgd_ref.base.precision import DEFAULT_DPS, fraction_to_mpf, working_bits
 from qsgd_ref.base.progress import progress
-from qsgd_ref.lift.integer import integer_steps
+from qsgd_ref.carleman.integer import integer_steps
 from qsgd_ref.problem import Problem
 from qsgd_ref.problem.iterate import iterate
 

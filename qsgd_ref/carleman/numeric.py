@@ -3,7 +3,7 @@
 The blocks B_jk = Σ_{ℓ_1+…+ℓ_j=k} H_{ℓ_1} ⊗ … ⊗ H_{ℓ_j} are assembled directly as CSR arrays by
 vectorised index arithmetic (:func:`kron_csr`), in the canonical numpy.kron order (MAP-1), and
 written straight into the arrays of M_N when a block row has a single term. The matrix-free
-apply is :mod:`qsgd_ref.lift.operator`; both are tested against :mod:`qsgd_ref.lift.exact`.
+apply is :mod:`qsgd_ref.carleman.operator`; both are tested against :mod:`qsgd_ref.carleman.exact`.
 """
 
 from __future__ import annotations

@@ -13,13 +13,14 @@ when m is power-bounded (e.g. N = 1). The theory notes' "at most linear" is fals
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
-from qsgd_ref.bounds.closed_forms import sup_norms
-from qsgd_ref.bounds.majorant import level_coefficients, problem_norms
+from qsgd_ref.base.results import Result
 from qsgd_ref.problem import Problem
+from qsgd_ref.theory.closed_forms import sup_norms
+from qsgd_ref.theory.majorant import level_coefficients, problem_norms
 
 
 def block_majorant(problem: Problem) -> np.ndarray:
@@ -62,11 +63,21 @@ def kappa_uniform_bound(problem: Problem, tol: float = 1e-15, max_terms: int = 1
     return (1.0 + float(np.linalg.norm(m, 2))) * total * (1 + 1e-12)
 
 
-def conditioning_summary(problem: Problem) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ConditioningBounds(Result):
+    """Upper bounds on κ(L) of the Eq. 6 system: COND-1 at the problem's horizon, and COND-2's bound
+    uniform in T (None when ρ(m) ≥ 1, where no uniform bound follows)."""
+
+    spectral_radius_m: float
+    kappa_bound_at_T: float
+    kappa_uniform_bound: float | None
+
+
+def conditioning(problem: Problem) -> ConditioningBounds:
     """Spectral radius of m, the COND-1 bound at T, and the COND-2 uniform bound (if any)."""
     m = block_majorant(problem)
-    return {
-        "spectral_radius_m": float(np.max(np.abs(np.linalg.eigvals(m)))),
-        "kappa_bound_at_T": kappa_bound(problem),
-        "kappa_uniform_bound": kappa_uniform_bound(problem),
-    }
+    return ConditioningBounds(
+        spectral_radius_m=float(np.max(np.abs(np.linalg.eigvals(m)))),
+        kappa_bound_at_T=kappa_bound(problem),
+        kappa_uniform_bound=kappa_uniform_bound(problem),
+    )

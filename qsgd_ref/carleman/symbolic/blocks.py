@@ -1,6 +1,6 @@
 """The blocks B_jk of the exact lifted map as sums of Kronecker terms (clauses LIFT-1, ETA-1).
 
-Terms (label tuples, :mod:`qsgd_ref.lift.symbolic.terms`) become SymPy expressions here: :func:`term_expr` / :func:`block_expr` give SymPy matrix expressions with
+Terms (label tuples, :mod:`qsgd_ref.carleman.symbolic.terms`) become SymPy expressions here: :func:`term_expr` / :func:`block_expr` give SymPy matrix expressions with
 matrix symbols F_ℓ of symbolic dimension n × n^ℓ, and :func:`instantiate_term` evaluates a term on
 concrete matrices (any element type, e.g. SymPy element symbols) in numpy.kron order (MAP-1).
 """
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 import sympy as sp
 
-from qsgd_ref.lift.symbolic.terms import Term, block_terms, label_degree
+from qsgd_ref.carleman.symbolic.terms import Term, block_terms, label_degree
 
 #: the symbolic dimension n of the problem
 n = sp.Symbol("n", integer=True, positive=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from qsgd_ref.lift.symbolic.blocks import eta, n, term_expr
-from qsgd_ref.lift.symbolic.terms import block_terms, continuous_terms
+from qsgd_ref.carleman.symbolic.blocks import eta, n, term_expr
+from qsgd_ref.carleman.symbolic.terms import block_terms, continuous_terms
 
 
 def continuous_block_expr(q: int, j: int, k: int, name: str = "G") -> sp.Expr:

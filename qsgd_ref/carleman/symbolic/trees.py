@@ -16,8 +16,8 @@ import numpy as np
 import sympy as sp
 
 from qsgd_ref.base.errors import InputError
-from qsgd_ref.lift.symbolic.blocks import factor_symbol, n
-from qsgd_ref.lift.symbolic.terms import label_degree, labels
+from qsgd_ref.carleman.symbolic.blocks import factor_symbol, n
+from qsgd_ref.carleman.symbolic.terms import label_degree, labels
 
 #: the initial point u_in as a symbolic column
 u_in = sp.MatrixSymbol("u", n, 1)

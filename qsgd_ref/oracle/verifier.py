@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.precision import json_loads_exact
+from qsgd_ref.base.results import Result
 from qsgd_ref.base.specdata import load_schema
 from qsgd_ref.oracle.judges import Verdict, judge_field
 
@@ -32,18 +33,41 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-@dataclass
-class Report:
-    """All verdicts, per-flag counts and warnings of one verification run (ORC-4)."""
+@dataclass(frozen=True)
+class Report(Result):
+    """All verdicts, per-flag counts and warnings of one verification run (ORC-4); ``str(report)`` is
+    the text the CLI prints (failures with their hints, then the summary)."""
 
-    verdicts: list[Verdict] = field(default_factory=list)
-    per_flag: dict[str, Counter[str]] = field(default_factory=dict)
-    totals: Counter[str] = field(default_factory=Counter)
-    warnings: list[str] = field(default_factory=list)
+    verdicts: tuple[Verdict, ...]
+    per_flag: dict[str, dict[str, int]]
+    totals: dict[str, int]
+    warnings: tuple[str, ...]
+    cases: dict[int, tuple[str, str]]  # tcId -> (vector file, comment)
 
     @property
     def failed(self) -> bool:
+        """Some provided field failed (or a result names an unknown tcId)."""
         return any(not v.passed for v in self.verdicts)
+
+    def summary(self) -> list[str]:
+        lines = []
+        for v in self.verdicts:
+            if not v.passed:
+                fname, comment = self.cases.get(v.tc_id, ("?", "?"))
+                lines.append(f"FAIL tcId {v.tc_id} ({fname}: {comment}) {v.field}:\n    {v.message}")
+        lines.extend(f"warning: {w}" for w in self.warnings)
+        lines.append("summary per flag (tests passed / failed / not provided):")
+        for flag in sorted(self.per_flag):
+            c = self.per_flag[flag]
+            lines.append(f"  {flag:22s} {c.get('passed', 0):4d} passed {c.get('failed', 0):4d} failed "
+                         f"{c.get('not provided', 0):4d} not provided")
+        lines.append("fields: " + ", ".join(f"{k} {v}" for k, v in sorted(self.totals.items())
+                                            if not k.startswith("tests")))
+        t = self.totals
+        lines.append(f"tests: {t.get('tests passed', 0)} passed, {t.get('tests failed', 0)} failed, "
+                     f"{t.get('tests not provided', 0)} not provided")
+        lines.append("RESULT: FAIL" if self.failed else "RESULT: PASS")
+        return lines
 
 
 # ---------------------------------------------------------------- loading
@@ -69,7 +93,7 @@ def load_vectors(directory: str | Path) -> list[tuple[str, dict[str, Any], dict[
     d = Path(directory)
     files = sorted(d.glob("*.json")) if d.is_dir() else []
     if not files:
-        raise InputError("--vectors", f"no vector files (*.json) in {str(d)!r}")
+        raise InputError("vectors", f"no vector files (*.json) in {str(d)!r}")
     out = []
     for path in files:
         doc = json.loads(path.read_text())
@@ -89,9 +113,9 @@ def load_results(path: str | Path) -> dict[int, dict[str, Any]]:
     try:
         doc = json_loads_exact(p.read_text())
     except OSError as exc:
-        raise InputError("--results", f"cannot read {str(p)!r}: {exc.strerror}") from None
+        raise InputError("results", f"cannot read {str(p)!r}: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
-        raise InputError("--results", f"{p.name} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        raise InputError("results", f"{p.name} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
     return results_from_doc(doc)
 
 
@@ -117,9 +141,12 @@ def _plain(x: Any) -> Any:
     return x
 
 
-def verify(vectors: list[tuple[str, dict[str, Any], dict[str, Any]]], results: dict[int, dict[str, Any]]) -> Report:
+def judge(vectors: list[tuple[str, dict[str, Any], dict[str, Any]]], results: dict[int, dict[str, Any]]) -> Report:
     """Judge every provided field of every test; count per flag (ORC-4)."""
-    rep = Report()
+    verdicts: list[Verdict] = []
+    per_flag: dict[str, Counter[str]] = {}
+    totals: Counter[str] = Counter()
+    warnings: list[str] = []
     known = set()
     for fname, doc, test in vectors:
         tc = test["tcId"]
@@ -129,51 +156,29 @@ def verify(vectors: list[tuple[str, dict[str, Any], dict[str, Any]]], results: d
         status = "not provided"
         for name in fields:
             if name not in provided:
-                rep.totals[f"{name}: not provided"] += 1
+                totals[f"{name}: not provided"] += 1
                 continue
             v = judge_field(test, name, provided[name])
-            rep.verdicts.append(v)
-            rep.totals[f"{name}: {'passed' if v.passed else 'failed'}"] += 1
+            verdicts.append(v)
+            totals[f"{name}: {'passed' if v.passed else 'failed'}"] += 1
             if not v.passed:
                 status = "failed"
             elif status == "not provided":
                 status = "passed"
         for extra in sorted(set(provided) - set(fields)):
-            rep.warnings.append(f"tcId {tc} ({fname}) does not test field {extra!r}; ignored")
+            warnings.append(f"tcId {tc} ({fname}) does not test field {extra!r}; ignored")
         for flag in test["flags"]:
-            rep.per_flag.setdefault(flag, Counter())[status] += 1
-        rep.totals[f"tests {status}"] += 1
+            per_flag.setdefault(flag, Counter())[status] += 1
+        totals[f"tests {status}"] += 1
     for tc in sorted(set(results) - known):
-        rep.verdicts.append(Verdict(tc, "tcId", False, f"tcId {tc} is not in the corpus"))
-    return rep
+        verdicts.append(Verdict(tc, "tcId", False, f"tcId {tc} is not in the corpus"))
+    cases = {t["tcId"]: (f, t["comment"]) for f, _, t in vectors}
+    return Report(tuple(verdicts), {k: dict(c) for k, c in per_flag.items()}, dict(totals), tuple(warnings), cases)
 
 
-def format_report(rep: Report, vectors: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> str:
-    """Failures (tcId, file, comment, first differing entry, hint), then the summary."""
-    where = {t["tcId"]: (f, t["comment"]) for f, _, t in vectors}
-    lines = []
-    for v in rep.verdicts:
-        if not v.passed:
-            f, c = where.get(v.tc_id, ("?", "?"))
-            lines.append(f"FAIL tcId {v.tc_id} ({f}: {c}) {v.field}:\n    {v.message}")
-    lines.extend(f"warning: {w}" for w in rep.warnings)
-    lines.append("summary per flag (tests passed / failed / not provided):")
-    for flag in sorted(rep.per_flag):
-        c = rep.per_flag[flag]
-        lines.append(
-            f"  {flag:22s} {c['passed']:4d} passed {c['failed']:4d} failed {c['not provided']:4d} not provided"
-        )
-    lines.append("fields: " + ", ".join(f"{k} {v}" for k, v in sorted(rep.totals.items()) if not k.startswith("tests")))
-    t = rep.totals
-    lines.append(
-        f"tests: {t['tests passed']} passed, {t['tests failed']} failed, {t['tests not provided']} not provided"
-    )
-    lines.append("RESULT: FAIL" if rep.failed else "RESULT: PASS")
-    return "\n".join(lines)
-
-
-def run_verify(vectors_dir: str | Path, results_path: str | Path) -> tuple[bool, str]:
-    """Load, judge and format; returns (all provided fields passed, report text)."""
-    vectors = load_vectors(vectors_dir)
-    rep = verify(vectors, load_results(results_path))
-    return not rep.failed, format_report(rep, vectors)
+def verify(results: str | Path | dict[str, Any], vectors: str | Path) -> Report:
+    """Judge a results document (a qsgd-ref.results.v1 file or its decoded dict) against the vector
+    files in the folder ``vectors`` (ORC-4)."""
+    loaded = load_vectors(vectors)
+    by_tc = results_from_doc(results) if isinstance(results, dict) else load_results(results)
+    return judge(loaded, by_tc)

@@ -13,7 +13,7 @@ from math import comb
 import numpy as np
 import scipy.sparse as sp
 
-from qsgd_ref.lift.numeric import lifted_map
+from qsgd_ref.carleman.numeric import lifted_map
 
 
 def monomial_ranks(n: int, j: int) -> tuple[np.ndarray, np.ndarray]:

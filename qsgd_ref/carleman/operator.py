@@ -1,7 +1,7 @@
 """M_N applied matrix-free (clause LIFT-2): :class:`LiftedMapOperator` applies every term
 H_{ℓ_1} ⊗ … ⊗ H_{ℓ_j} of a block B_jk to the level-k block of a vector by :func:`apply_kron`,
 one sparse–dense product per factor; no Kronecker product is formed. Tested against the assembled
-CSR matrix of :mod:`qsgd_ref.lift.numeric` and the exact builder :mod:`qsgd_ref.lift.exact`.
+CSR matrix of :mod:`qsgd_ref.carleman.numeric` and the exact builder :mod:`qsgd_ref.carleman.exact`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator
 
 from qsgd_ref.base.indexing import level_offsets
-from qsgd_ref.lift.kernels import matmul_add
-from qsgd_ref.lift.numeric import check_order, constant_term, csr_factors, level_terms
+from qsgd_ref.carleman.kernels import matmul_add
+from qsgd_ref.carleman.numeric import check_order, constant_term, csr_factors, level_terms
 
 #: Entries per row block of the intermediate in the matrix-free apply of a two-factor term.
 _PANEL = 2**15

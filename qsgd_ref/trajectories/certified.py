@@ -1,7 +1,7 @@
 """Certified mode (clause REF-2): the exact and truncated iterations in arb ball arithmetic.
 
 Every input rational p/q enters as arb(p)/arb(q) (a ball containing p/q), the truncated step is
-the exact integer step of :func:`qsgd_ref.lift.integer.integer_step` (entries enter as
+the exact integer step of :func:`qsgd_ref.carleman.integer.integer_step` (entries enter as
 balls too), and every operation is python-flint's arb / arb_mat arithmetic, whose results
 provably contain the exact result. Hence each returned ball contains the true u(t), ŷ_1(t) and
 ‖u(t) − ŷ_1(t)‖₂ of the exact (rational) problem.
@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_CEILING, Context, Decimal
+from fractions import Fraction
 
 import flint
 
-from qsgd_ref.base.balls import arb_prec, ball
+from qsgd_ref.base.balls import arb_prec, ball, ball_interval
 from qsgd_ref.base.indexing import lifted_initial
 from qsgd_ref.base.precision import DEFAULT_DPS, working_bits
-from qsgd_ref.lift.integer import integer_steps
+from qsgd_ref.base.results import Result
+from qsgd_ref.carleman.integer import integer_steps
 from qsgd_ref.problem import Problem
 
 #: Extra bits in certified mode, so that radii stay far below the reported digits.
@@ -135,3 +138,45 @@ def _log2(x: flint.arb) -> float:
 def _norm(v: list[flint.arb]) -> flint.arb:
     """‖v‖₂; the true sum of squares is ≥ 0, so clipping its ball at 0 before sqrt stays rigorous."""
     return sum((x * x for x in v), flint.arb(0)).nonnegative_part().sqrt()
+
+
+#: Significant digits of a reported radius (always rounded up).
+RADIUS_DIGITS = 3
+
+
+@dataclass(frozen=True)
+class Radii(Result):
+    """For every reported decimal s, a radius r with |true value − s| ≤ r (clause REF-2); same shapes
+    as the reported exact, carleman and error trajectories; ``prec_bits`` is arb's precision."""
+
+    exact: list[list[str]]
+    carleman: list[list[str]]
+    error: list[str]
+    prec_bits: int
+
+
+def certified_radii(problem: Problem, exact: list[list[str]], carleman: list[list[str]], error: list[str],
+                    dps: int) -> Radii:
+    """The radii of reported ``dps``-digit strings: r = rad + |mid − s| for the certified ball (mid, rad),
+    computed exactly and rounded up to :data:`RADIUS_DIGITS` digits."""
+    balls = certified_trajectories(problem, dps=dps)
+    return Radii(
+        exact=[[_radius(b, s) for b, s in zip(bs, ss)] for bs, ss in zip(balls.exact, exact)],
+        carleman=[[_radius(b, s) for b, s in zip(bs, ss)] for bs, ss in zip(balls.carleman, carleman)],
+        error=[_radius(b, s) for b, s in zip(balls.error, error)],
+        prec_bits=balls.prec,
+    )
+
+
+def _radius(b: flint.arb, reported: str) -> str:
+    lo, hi = ball_interval(b)
+    value = Fraction(Decimal(reported))
+    return round_up(max(hi - value, value - lo, Fraction(0)))
+
+
+def round_up(x: Fraction) -> str:
+    """x ≥ 0 as a decimal string with RADIUS_DIGITS significant digits, rounded up."""
+    if x == 0:
+        return "0"
+    ctx = Context(prec=RADIUS_DIGITS, rounding=ROUND_CEILING)
+    return str(ctx.divide(Decimal(x.numerator), Decimal(x.denominator)))

@@ -1,13 +1,12 @@
 """Write the oracle's vector files (clauses ORC-1, ORC-2): deterministic, exact-input, ≥ 30 digits.
 
-Same seed → byte-identical files. Expected values are computed by :mod:`qsgd_ref.lift.exact`
+Same seed → byte-identical files. Expected values are computed by :mod:`qsgd_ref.carleman.exact`
 at ``WORK_DPS`` digits and re-checked at ``CHECK_DPS`` digits before ``DIGITS`` are written.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
@@ -15,16 +14,16 @@ from typing import Any
 
 import mpmath
 import numpy as np
-from tqdm import tqdm
 
 from qsgd_ref.base.indexing import lifted_dimension
 from qsgd_ref.base.precision import format_decimal, fraction_to_mpf
-from qsgd_ref.bounds.regimes import classify
-from qsgd_ref.bounds.table import bound_table
-from qsgd_ref.lift import exact
+from qsgd_ref.base.progress import tracked
+from qsgd_ref.carleman import exact
 from qsgd_ref.oracle import corpus, hhl, traps
 from qsgd_ref.problem import Problem
 from qsgd_ref.problem.iterate import iterate
+from qsgd_ref.theory.regimes import classify
+from qsgd_ref.theory.table import bounds
 
 VERSION = "1"
 DIGITS = 40  # significant digits written for expected values
@@ -47,7 +46,7 @@ HEADERS = {
         "Trajectories of u(t+1) = u(t) + Σ_ℓ F_ℓ u(t)^{⊗ℓ} (MAP-1, MAP-3), t = 0 … T:",
         "'exact' is u(t); 'carleman' is ŷ_1(t) of the order-N truncated lifted iteration (LIFT-2).",
         "Rows are times t = 0 … T, entries are the n components; values are decimal strings.",
-        "'regime' is qsgd_ref.bounds.regimes.classify's verdict (REG-*); 'bounds' maps each applicable bound (BND-*)",
+        "'regime' is qsgd_ref.theory.regimes.classify's verdict (REG-*); 'bounds' maps each applicable bound (BND-*)",
         "to its T+1 values on ‖u(t) − ŷ_1(t)‖₂ (rounded up; 'inf' where it is infinite); 'not_applicable' says why not.",
     ],
     "carleman_matrix": [
@@ -140,13 +139,13 @@ def trajectory_test(case: corpus.Case) -> dict[str, Any]:
     y = _checked(lambda d: _lifted_rows(p, d), f"{case.comment}: carleman")
     test = _test_base(case, "carleman_trajectory")
     carleman = _rows([v[: p.n] for v in y])
-    bounds, missing = bound_table(p, digits=BOUND_DIGITS)
+    table = bounds(p, digits=BOUND_DIGITS)
     test["expected"] = {
         "exact": _rows(u),
         "carleman": carleman,
-        "regime": classify(p)["regime"],
-        "bounds": bounds,
-        "not_applicable": missing,
+        "regime": classify(p).regime,
+        "bounds": table.bounds,
+        "not_applicable": table.not_applicable,
     }
     wrong: dict[str, Any] = {}
     cont = _lifted_rows(p, WORK_DPS, traps.continuous_lifted_map)
@@ -239,7 +238,7 @@ def generate(out: str | Path, seed: int = 0) -> list[Path]:
     jobs += [("eq6_solution", c, idle) for c, idle in corpus.eq6_cases(seed)]
     jobs += [("hhl_state", c, idle * 100 + bits) for c, idle, bits in corpus.hhl_cases(seed)]
     tests: dict[str, list[dict[str, Any]]] = {k: [] for k in FILES}
-    for kind, case, idle in tqdm(jobs, desc="vectors", disable=not sys.stderr.isatty()):
+    for kind, case, idle in tracked(jobs, "vectors"):
         if kind == "carleman_trajectory":
             t = trajectory_test(case)
         elif kind == "carleman_matrix":

@@ -15,14 +15,15 @@ raises for an out-of-regime problem. Definitions and their justification: docs/t
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 
-from qsgd_ref.bounds.closed_forms import sup_norms
-from qsgd_ref.bounds.majorant import majorant, problem_norms, r_upper
+from qsgd_ref.base.results import Result
 from qsgd_ref.problem import Problem
+from qsgd_ref.theory.closed_forms import sup_norms
+from qsgd_ref.theory.majorant import majorant, problem_norms, r_upper
 
 FULLY, ALMOST, NOT = "fully dissipative", "almost dissipative", "not dissipative"
 #: Eigenvalues within this distance of the unit circle (or ηλ of 0 or 2) count as marginal.
@@ -54,7 +55,59 @@ def _modes(problem: Problem) -> tuple[np.ndarray, bool]:
     return np.concatenate(eigs), symmetric
 
 
-def gradient_descent_view(problem: Problem) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class GradientDescentView(Result):
+    """REG-4: the spectrum of ηH = −F_1 (symmetric F_1 only) and its mode counts."""
+
+    eta_hessian_eigenvalues: list[float]
+    in_open_0_2: bool
+    dissipative_modes: int
+    marginal_modes: int
+    divergent_modes: int
+
+
+@dataclass(frozen=True)
+class EigenbasisView(Result):
+    """R_d in the eigenbasis of F_1 = V D V⁻¹, with the condition number κ(V) of the basis."""
+
+    kappa_V: float
+    gamma: float
+    R_d: float | None
+
+
+@dataclass(frozen=True)
+class Regime(Result):
+    """The regime of a problem with the numbers behind it and the reasons (REG-1 … REG-5).
+
+    ``R_d`` is None when it is infinite (γ ≤ 0, or u(0) = 0 with F_0 ≠ 0); ``norms`` maps ℓ to the
+    certified h_ℓ ≥ ‖H_ℓ‖₂ (as floats); modes are [real, imaginary] pairs.
+    """
+
+    regime: str
+    gamma: float
+    delta: float
+    R_d: float | None
+    r: float
+    norms: dict[str, float]
+    norm_I_plus_F1: float
+    spectral_radius_I_plus_F1: float
+    marginal_modes: list[list[float]]
+    divergent_modes: list[list[float]]
+    gradient_descent: GradientDescentView | None
+    eigenbasis: EigenbasisView | None
+    time_dependent: bool
+    steps: int
+    reasons: list[str]
+
+    def summary(self) -> list[str]:
+        rd = "∞" if self.R_d is None else f"{self.R_d:.6g}"
+        lines = [f"{self.regime}: γ = 1 − ‖I + F_1‖₂ = {self.gamma:.6g}, R_d = {rd}, δ = {self.delta:.6g}, "
+                 f"ρ(I + F_1) = {self.spectral_radius_I_plus_F1:.6g}, r = {self.r:.6g}, T = {self.steps}"]
+        lines += [f"  reason: {reason}" for reason in self.reasons]
+        return lines
+
+
+def gradient_descent_view(problem: Problem) -> GradientDescentView | None:
     """REG-4: the spectrum of ηH = −F_1 (symmetric F_1 only) and its mode counts."""
     eigs, symmetric = _modes(problem)
     if not symmetric:
@@ -63,16 +116,16 @@ def gradient_descent_view(problem: Problem) -> dict[str, Any] | None:
     marginal = np.abs(eta_h) <= MARGINAL_TOL
     marginal |= np.abs(eta_h - 2) <= MARGINAL_TOL
     divergent = ((eta_h < 0) | (eta_h > 2)) & ~marginal
-    return {
-        "eta_hessian_eigenvalues": [float(x) for x in eta_h],
-        "in_open_0_2": bool(np.all((eta_h > 0) & (eta_h < 2))),
-        "dissipative_modes": int(np.sum(~marginal & ~divergent)),
-        "marginal_modes": int(np.sum(marginal)),
-        "divergent_modes": int(np.sum(divergent)),
-    }
+    return GradientDescentView(
+        eta_hessian_eigenvalues=[float(x) for x in eta_h],
+        in_open_0_2=bool(np.all((eta_h > 0) & (eta_h < 2))),
+        dissipative_modes=int(np.sum(~marginal & ~divergent)),
+        marginal_modes=int(np.sum(marginal)),
+        divergent_modes=int(np.sum(divergent)),
+    )
 
 
-def eigenbasis_variant(problem: Problem) -> dict[str, Any] | None:
+def eigenbasis_variant(problem: Problem) -> EigenbasisView | None:
     """R_d in the eigenbasis of F_1 = V D V⁻¹ (time-independent, real diagonalisable F_1), with κ(V)."""
     if problem.time_dependent or 1 not in problem.maps[0]:
         return None
@@ -93,11 +146,11 @@ def eigenbasis_variant(problem: Problem) -> dict[str, Any] | None:
     r = float(np.linalg.norm(vinv @ problem.u0_float()))
     gamma = 1 - h[1]
     nonlin = sum(x * r ** (ell - 1) for ell, x in h.items() if ell >= 2) + (h.get(0, 0.0) / r if r else 0.0)
-    return {"kappa_V": float(np.linalg.cond(vecs)), "gamma": gamma,
-            "R_d": nonlin / gamma if gamma > 0 else None}
+    return EigenbasisView(kappa_V=float(np.linalg.cond(vecs)), gamma=gamma,
+                          R_d=nonlin / gamma if gamma > 0 else None)
 
 
-def classify(problem: Problem) -> dict[str, Any]:
+def classify(problem: Problem) -> Regime:
     """The regime of ``problem`` with its numbers and reasons (REG-1 … REG-4); never raises."""
     h = sup_norms(problem_norms(problem))
     r = r_upper(problem)
@@ -126,20 +179,20 @@ def classify(problem: Problem) -> dict[str, Any]:
         if not bounded:
             reasons.append(f"the majorant v(t) reaches {vmax:.6g} > e·r = {math.e * float(r):.6g} on [0, T]")
         regime = ALMOST if float(delta) * problem.steps <= 1 and bounded else NOT
-    return {
-        "regime": regime,
-        "gamma": float(gamma),
-        "delta": float(delta),
-        "R_d": float(rd) if rd is not None else None,  # None: R_d = ∞ (γ ≤ 0)
-        "r": float(r),
-        "norms": {str(ell): float(x) for ell, x in sorted(h.items())},
-        "norm_I_plus_F1": float(h1),
-        "spectral_radius_I_plus_F1": radius,
-        "marginal_modes": [[x.real, x.imag] for x in marginal],
-        "divergent_modes": [[x.real, x.imag] for x in divergent],
-        "gradient_descent": gradient_descent_view(problem),
-        "eigenbasis": eigenbasis_variant(problem),
-        "time_dependent": problem.time_dependent,
-        "steps": problem.steps,
-        "reasons": reasons,
-    }
+    return Regime(
+        regime=regime,
+        gamma=float(gamma),
+        delta=float(delta),
+        R_d=float(rd) if rd is not None else None,
+        r=float(r),
+        norms={str(ell): float(x) for ell, x in sorted(h.items())},
+        norm_I_plus_F1=float(h1),
+        spectral_radius_I_plus_F1=radius,
+        marginal_modes=[[x.real, x.imag] for x in marginal],
+        divergent_modes=[[x.real, x.imag] for x in divergent],
+        gradient_descent=gradient_descent_view(problem),
+        eigenbasis=eigenbasis_variant(problem),
+        time_dependent=problem.time_dependent,
+        steps=problem.steps,
+        reasons=reasons,
+    )

@@ -2,7 +2,7 @@
 
 With d the common denominator of a map, level j of M_N and c has denominator d^j, so
 ŷ(t+1) = (Z ŷ(t) + c_Z) / d^N with an integer matrix Z. The blocks come from the recursion
-B_jk = Σ_ℓ H_ℓ ⊗ B_{j−1,k−ℓ} (LIFT-1), one numpy.kron per (j, k, ℓ); :mod:`qsgd_ref.lift.exact`
+B_jk = Σ_ℓ H_ℓ ⊗ B_{j−1,k−ℓ} (LIFT-1), one numpy.kron per (j, k, ℓ); :mod:`qsgd_ref.carleman.exact`
 is the oracle this is tested against.
 """
 

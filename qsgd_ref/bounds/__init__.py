@@ -1,2 +1,0 @@
-"""Stage 5, regimes and bounds: the regime numbers and classification (REG clauses), truncation-error bounds
-(BND clauses), and the condition-number and runtime models (COND clauses, RUN-1)."""
