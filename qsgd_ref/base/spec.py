@@ -69,6 +69,8 @@ def clauses() -> dict[str, Clause]:
             if clause.id in out:
                 raise ValueError(f"clause {clause.id} defined twice ({out[clause.id].file}, {path.name})")
             out[clause.id] = clause
+    if not out:
+        raise SpecNotFoundError(f"no clauses (no '## ID · title' headings) in {spec_dir() / 'clauses'}/*.md")
     return out
 
 
