@@ -13,8 +13,6 @@ when m is power-bounded (e.g. N = 1). The theory notes' "at most linear" is fals
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from qsgd_ref.bounds.closed_forms import sup_norms
@@ -60,13 +58,3 @@ def kappa_uniform_bound(problem: Problem, tol: float = 1e-15, max_terms: int = 1
             break
         power = power @ m
     return (1.0 + float(np.linalg.norm(m, 2))) * total * (1 + 1e-12)
-
-
-def conditioning_summary(problem: Problem) -> dict[str, Any]:
-    """Spectral radius of m, the COND-1 bound at T, and the COND-2 uniform bound (if any)."""
-    m = block_majorant(problem)
-    return {
-        "spectral_radius_m": float(np.max(np.abs(np.linalg.eigvals(m)))),
-        "kappa_bound_at_T": kappa_bound(problem),
-        "kappa_uniform_bound": kappa_uniform_bound(problem),
-    }
