@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.indexing import lifted_initial
+from qsgd_ref.carleman.kernels import matmul_add, private_kernel_available
 from qsgd_ref.carleman.numeric import continuous_matrix, kron_csr, lifted_map
 from qsgd_ref.carleman.operator import LiftedMapOperator
 from qsgd_ref.problem import load_problem
@@ -129,6 +130,32 @@ def test_matrix_free_panel_path_equals_csr(monkeypatch, panel):
     mabs = abs(m).toarray()
     assert np.all(np.abs(op.matvec(x) - m @ x) <= 64 * EPS * scale(mabs, x))
     assert np.all(np.abs(op.rmatvec(x) - m.T @ x) <= 64 * EPS * scale(mabs.T, x))
+
+
+class _CountingCSR(sp.csr_matrix):
+    """A CSR matrix that counts its ``@`` products: matmul_add's public path, not its private kernel."""
+
+    products = 0
+
+    def __matmul__(self, other):
+        self.products += 1
+        return super().__matmul__(other)
+
+
+@pytest.mark.clause("LIFT-2")
+@pytest.mark.parametrize("allow_private", [True, False])
+@pytest.mark.parametrize("layout", ["C", "F"])
+def test_matmul_add_uses_the_private_kernel_exactly_when_it_says(allow_private, layout):
+    """y += m @ x by either path, and the private kernel runs iff allowed, available and y is C-contiguous."""
+    rng = np.random.default_rng(5)
+    m = _CountingCSR(sp.random(7, 5, density=0.4, random_state=rng, format="csr"))
+    x = rng.normal(size=(5, 3))
+    y0 = np.asarray(rng.normal(size=(7, 3)), order=layout)
+    y = y0.copy(order=layout)
+    matmul_add(m, x, y, allow_private=allow_private)
+    assert np.allclose(y, y0 + m.toarray() @ x, rtol=1e-14, atol=1e-14)
+    private = allow_private and layout == "C" and private_kernel_available()
+    assert m.products == (0 if private else 1)
 
 
 @st.composite

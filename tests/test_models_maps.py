@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.indexing import kron_power
 from qsgd_ref.models.least_squares import least_squares_map, least_squares_problem
-from qsgd_ref.models.logistic import logistic_grad, logistic_map
+from qsgd_ref.models.logistic import logistic_grad, logistic_map, logistic_problem
 from qsgd_ref.models.losses import apply_map, maps_from_sympy
 from qsgd_ref.models.pruning import magnitude_mask, map_sparsity, restrict_map, restrict_problem
 from qsgd_ref.models.quadnet import QuadNet
@@ -75,6 +75,22 @@ def test_logistic_truncation_error_shrinks_with_degree():
     assert errs[1] < 0.2 * errs[0] and errs[2] < 0.2 * errs[1]
     with pytest.raises(InputError):
         logistic_map(X, np.zeros(6), star, 0.5, 2)
+
+
+@pytest.mark.clause("MOD-8", "FMT-1")
+def test_logistic_problem_is_a_valid_problem_that_keeps_its_truncation(tmp_path):
+    from qsgd_ref.problem import load_problem
+
+    X, y, star, eta = [[1, 2], [Fraction(1, 2), -1], [-1, 1]], [1, -1, 1], [0, 0], Fraction(1, 4)
+    p = logistic_problem(X, y, star, [Fraction(1, 10), Fraction(-1, 5)], eta, degree=3, steps=4, order=2)
+    p.save(tmp_path / "logistic.json")
+    q = load_problem(tmp_path / "logistic.json")
+    F, meta = logistic_map(X, y, star, eta, degree=3)
+    # at θ* = 0 the third derivative of φ vanishes, so F_2 = 0; F_3 (φ⁗(0) = −1/8) makes the degree 3
+    assert not F[2].any() and F[3].any() and q.degree == 3
+    assert {ell: a.tolist() for ell, a in q.map_at(0).items()} == {ell: a.tolist() for ell, a in F.items()}
+    assert list(q.u0) == [Fraction(1, 10), Fraction(-1, 5)] and (q.steps, q.order, q.name) == (4, 2, "logistic")
+    assert q.meta == meta and meta["truncated"] and meta["taylor_degree"] == 3
 
 
 @pytest.mark.clause("MOD-6", "MAP-3")

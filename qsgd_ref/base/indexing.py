@@ -67,9 +67,3 @@ def level_offsets(n: int, order: int) -> list[int]:
     for j in range(1, order + 1):
         out.append(out[-1] + n**j)
     return out
-
-
-def level_slice(n: int, j: int) -> slice:
-    """The positions of level j (1-based) in a lifted vector of any order ≥ j."""
-    start = sum(n**i for i in range(1, j))
-    return slice(start, start + n**j)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import sys
 from collections.abc import Sequence
 
@@ -34,11 +35,17 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _version() -> str:
+    """The installed distribution's version (not ``qsgd_ref.__version__``: no stage imports the package root)."""
+    try:
+        return importlib.metadata.version("qsgd-ref")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="qsgd-ref", description=__doc__.splitlines()[0] if __doc__ else None)
-    from qsgd_ref import __version__
-
-    parser.add_argument("--version", action="version", version=f"qsgd-ref {__version__}")
+    parser.add_argument("--version", action="version", version=f"qsgd-ref {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(module_name)

@@ -20,7 +20,6 @@ from qsgd_ref.base.results import Result
 from qsgd_ref.base.specdata import load_schema
 from qsgd_ref.oracle.judges import Verdict, judge_field
 
-RESULTS_SCHEMA = "qsgd-ref.results.v1"
 #: vector schema -> (schema file, fields its tests check)
 KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "qsgd-ref.vectors.carleman_trajectory.v1": (

@@ -150,13 +150,6 @@ def majorant_exact(problem: Problem) -> list[Fraction]:
     return [row[0] for row in ds]
 
 
-def majorant_float(problem: Problem) -> list[float]:
-    """d_1(t) in float64 (for plots and regime numbers; not certified)."""
-    hs = [{ell: float(x) for ell, x in h.items()} for h in problem_norms(problem)]
-    _, ds = majorant(hs, float(r_upper(problem)), problem.order, problem.steps)
-    return [float(row[0]) for row in ds]
-
-
 def majorant_balls(problem: Problem, prec: int = 128) -> list[Any]:
     """d_1(t) as arb balls at ``prec`` bits; each ball's upper end is a rigorous error bound."""
     with arb_prec(prec):
