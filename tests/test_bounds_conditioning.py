@@ -58,7 +58,7 @@ def test_marginal_mode_growth_matches_T_to_the_N(order, steps):
        st.floats(1e-12, 0.5))
 def test_runtime_model_formula(n, order, steps, kappa, sparsity, eps):
     out = runtime_model(n=n, order=order, steps=steps, kappa=kappa, sparsity=sparsity, eps=eps,
-                        nnz_transfer=10, nnz_map=3)
+                        nnz_lifted_map=10, nnz_map=3)
     dim = (steps + 1) * sum(n**j for j in range(1, order + 1))
     assert out["system_dimension"] == dim and 2 ** out["qubits"] >= dim > 2 ** (out["qubits"] - 1) or dim == 1
     assert out["quantum_queries"] == pytest.approx(sparsity * kappa * math.log2(1 / eps), rel=1e-12)
@@ -68,4 +68,4 @@ def test_runtime_model_formula(n, order, steps, kappa, sparsity, eps):
 @pytest.mark.clause("RUN-1")
 def test_runtime_model_rejects_bad_eps():
     with pytest.raises(ValueError):
-        runtime_model(n=1, order=1, steps=1, kappa=1, sparsity=1, eps=0, nnz_transfer=1, nnz_map=1)
+        runtime_model(n=1, order=1, steps=1, kappa=1, sparsity=1, eps=0, nnz_lifted_map=1, nnz_map=1)

@@ -50,7 +50,7 @@ def real_state(draw: st.DrawFn) -> tuple[np.ndarray, list[int], int]:
 def test_download_is_exact_with_probabilities(data: tuple[np.ndarray, list[int], int]) -> None:
     y, wanted, ref = data
     k = int(np.log2(len(y)))
-    dl = download(wanted, ref, float(y[ref]), k, exact_sampler(y), exact=True)
+    dl = download(wanted, ref, float(y[ref]), k, exact_sampler(y), statevector=True)
     assert np.max(np.abs(dl.values - y[wanted])) <= 1e-12 * np.max(np.abs(y))
     assert dl.signs_resolved.all()
 

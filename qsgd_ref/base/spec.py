@@ -59,7 +59,12 @@ class Clause:
 
 @cache
 def clauses() -> dict[str, Clause]:
-    """All clauses, in file order, keyed by ID."""
+    """All clauses, in file order, keyed by ID (SpecNotFoundError when the spec is missing).
+
+    >>> import qsgd_ref
+    >>> "LIFT-1" in qsgd_ref.clauses()
+    True
+    """
     out: dict[str, Clause] = {}
     files = sorted((spec_dir() / "clauses").glob("*.md"))
     if not files:
@@ -75,7 +80,13 @@ def clauses() -> dict[str, Clause]:
 
 
 def clause(clause_id: str) -> Clause:
-    """The clause with this ID (KeyError naming it if unknown)."""
+    """The clause with this ID (KeyError naming it if unknown).
+
+    >>> import qsgd_ref
+    >>> c = qsgd_ref.clause("LIFT-2")
+    >>> c.title, c.kind
+    ('Truncation at order N and the constant term', 'definition')
+    """
     try:
         return clauses()[clause_id]
     except KeyError:

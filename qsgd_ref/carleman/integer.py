@@ -44,7 +44,7 @@ def integer_step(F: Map, n: int, order: int) -> IntegerStep:
     below 2^62 (no overflow possible), and on Python integers otherwise.
     """
     dim = lifted_dimension(n, order)
-    limits.check_bytes("order", f"a dense exact transfer matrix of {dim:,} × {dim:,}", dim * dim * 32)
+    limits.check_bytes("order", f"a dense exact integer lifted map of {dim:,} × {dim:,}", dim * dim * 32)
     d = _denominator(F)
     H: dict[int, np.ndarray] = {}
     for ell, a in F.items():

@@ -51,7 +51,18 @@ class LiftedMap(Result):
 
 
 def lift(problem: Problem, step: int = 0, *, scheme: str = "discrete", basis: str = "kronecker") -> LiftedMap:
-    """M_N and c of the step ``step`` → ``step`` + 1 of ``problem`` at its order (float64, CSR)."""
+    """M_N and c of the step ``step`` → ``step`` + 1 of ``problem`` at its order (float64, CSR).
+
+    >>> import qsgd_ref
+    >>> p = qsgd_ref.make_problem(F={1: [["-1/2"]], 2: [["1/4"]]}, u0=["1/2"], steps=3, order=2)
+    >>> m = qsgd_ref.lift(p)
+    >>> print(m)
+    lifted map (discrete scheme, kronecker basis) of step 0: 2 × 2, 3 non-zeros, n = 1, N = 2
+    >>> m.matrix.toarray().tolist()          # [[1 + F_1, F_2], [0, (1 + F_1)²]]
+    [[0.5, 0.25], [0.0, 0.25]]
+    >>> qsgd_ref.lift(p, scheme="continuous").matrix.toarray().tolist()   # (2,2) = 1 + 2 F_1
+    [[0.5, 0.25], [0.0, 0.0]]
+    """
     if scheme not in SCHEMES:
         raise InputError("scheme", f"must be one of {', '.join(SCHEMES)}, got {scheme!r}")
     if basis not in BASES:

@@ -144,7 +144,16 @@ def problem_from_sympy(
     degree: int | None = None,
     name: str = "",
 ) -> Problem:
-    """A problem file for gradient descent on ``loss`` (u = θ − θ*, u(0) = ``u0``)."""
+    """The gradient-descent problem of ``loss`` around θ* (u = θ − θ*, u(0) = ``u0``; MAP-2, MOD-1).
+
+    >>> import sympy, qsgd_ref
+    >>> from fractions import Fraction
+    >>> x = sympy.Symbol("x")
+    >>> p = qsgd_ref.problem_from_sympy(x**2 / 2 + x**4 / 4, [x], theta_star=[0], u0=["1/2"],
+    ...                                 eta=Fraction(1, 10), steps=5, order=3)
+    >>> p.degree, p.map_at(0)[1][0, 0], p.map_at(0)[3][0, 0]
+    (3, Fraction(-1, 10), Fraction(-1, 10))
+    """
     F, meta = maps_from_sympy(loss, symbols, theta_star, eta, degree)
     meta["theta_star"] = [str(Fraction(x)) if isinstance(x, int | Fraction) else str(x) for x in theta_star]
     return make_problem(F=F, u0=[Fraction(x) for x in u0], steps=steps, order=order, name=name, meta=meta)

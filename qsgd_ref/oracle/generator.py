@@ -50,7 +50,7 @@ HEADERS = {
         "to its T+1 values on ‖u(t) − ŷ_1(t)‖₂ (rounded up; 'inf' where it is infinite); 'not_applicable' says why not.",
     ],
     "carleman_matrix": [
-        "The truncated transfer matrix M_N and constant c of LIFT-2 in the canonical basis",
+        "The truncated lifted map M_N and constant c of LIFT-2 in the canonical basis",
         "(levels j = 1 … N concatenated, numpy.kron row-major order inside each level, 0-based indices).",
         "'M' is a list of [row, col, value], 'c' a list of [row, value]; absent entries are zero.",
     ],

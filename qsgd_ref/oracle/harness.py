@@ -54,7 +54,16 @@ def _jsonable(x: Any) -> Any:
 
 
 def collect(impl: Implementation, vectors_dir: str | Path | None = None) -> dict[str, Any]:
-    """The qsgd-ref.results.v1 document of ``impl`` over every test of the corpus."""
+    """The qsgd-ref.results.v1 document of ``impl`` over every test of the corpus (ORC-5).
+
+    >>> import qsgd_ref
+    >>> def only_u0(problem, request):               # provides u(0) only: fails every trajectory test
+    ...     return {"exact": [[str(x) for x in problem.u0]]} if "exact" in request.fields else {}
+    >>> doc = qsgd_ref.oracle.collect(only_u0)
+    >>> rows = {r["tcId"]: r for r in doc["results"]}
+    >>> doc["schema"], sorted(rows[1]), qsgd_ref.oracle.verify(doc, qsgd_ref.oracle.default_vectors()).failed
+    ('qsgd-ref.results.v1', ['exact', 'tcId'], True)
+    """
     out = []
     for _, doc, test in load_vectors(vectors_dir or default_vectors()):
         fields = KINDS[doc["schema"]][1]
@@ -67,6 +76,13 @@ def collect(impl: Implementation, vectors_dir: str | Path | None = None) -> dict
 
 
 def check(impl: Implementation, vectors_dir: str | Path | None = None) -> Report:
-    """Run ``impl`` over the corpus and judge it (``str(report)`` is the text ``oracle verify`` prints)."""
+    """Run ``impl`` over the corpus and judge it (``str(report)`` is the text ``oracle verify`` prints).
+
+    >>> import qsgd_ref
+    >>> from qsgd_ref.oracle.mutants import MUTANTS            # implementations with a known mistake
+    >>> report = qsgd_ref.oracle.check(MUTANTS["column-major"])
+    >>> report.failed, any("column-major" in v.message for v in report.verdicts if not v.passed)
+    (True, True)
+    """
     vectors = load_vectors(vectors_dir or default_vectors())
     return judge(vectors, results_from_doc(collect(impl, vectors_dir)))

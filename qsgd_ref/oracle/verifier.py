@@ -177,7 +177,15 @@ def judge(vectors: list[tuple[str, dict[str, Any], dict[str, Any]]], results: di
 
 def verify(results: str | Path | dict[str, Any], vectors: str | Path) -> Report:
     """Judge a results document (a qsgd-ref.results.v1 file or its decoded dict) against the vector
-    files in the folder ``vectors`` (ORC-4)."""
+    files in the folder ``vectors`` (ORC-4).
+
+    >>> import qsgd_ref
+    >>> from qsgd_ref.oracle.mutants import Float64Engine   # a float64 implementation written apart
+    >>> results = qsgd_ref.oracle.collect(Float64Engine())
+    >>> report = qsgd_ref.oracle.verify(results, qsgd_ref.oracle.default_vectors())
+    >>> report.failed, str(report).splitlines()[-1]
+    (False, 'RESULT: PASS')
+    """
     loaded = load_vectors(vectors)
     by_tc = results_from_doc(results) if isinstance(results, dict) else load_results(results)
     return judge(loaded, by_tc)

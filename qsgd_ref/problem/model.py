@@ -16,6 +16,8 @@ import numpy as np
 
 from qsgd_ref.base import limits
 from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.indexing import lifted_dimension
+from qsgd_ref.base.results import Result
 
 SCHEMA = "qsgd-ref.problem.v1"
 #: Largest accepted horizon and order: beyond these no computation here is meaningful.
@@ -27,7 +29,7 @@ Map = dict[int, np.ndarray]  # ℓ -> exact object array: (n,) for ℓ = 0, (n, 
 
 
 @dataclass(frozen=True)
-class Problem:
+class Problem(Result):
     """u(t+1) = u(t) + Σ_ℓ F_ℓ(t) u(t)^{⊗ℓ}, u(0) = u0, for ``steps`` steps, truncated at ``order``.
 
     ``maps`` has one entry (time-independent) or ``steps`` entries (clause MAP-3).
@@ -71,6 +73,11 @@ class Problem:
         new_order = self.order if order is None else order
         check_horizon(new_steps, new_order, self.n, len(self.maps))
         return Problem(self.u0, self.maps, new_steps, new_order, self.name, dict(self.meta))
+
+    def summary(self) -> list[str]:
+        kind = f"time-dependent ({len(self.maps)} maps)" if self.time_dependent else "time-independent"
+        return [f"{self.name or 'problem'}: n = {self.n}, degree q = {self.degree}, {kind}, T = {self.steps}, "
+                f"N = {self.order}, lifted dimension D = {lifted_dimension(self.n, self.order):,}"]
 
     def to_json(self) -> dict[str, Any]:
         """The problem as a qsgd-ref.problem.v1 document (exact rationals as "p/q" strings)."""

@@ -26,7 +26,16 @@ def make_problem(
     name: str = "",
     meta: dict[str, Any] | None = None,
 ) -> Problem:
-    """Build a Problem from Python values (exact where given as Fraction/int/str; floats exactly)."""
+    """Build a Problem from Python values (exact where given as Fraction/int/str; floats exactly).
+
+    ``F`` maps ℓ to F_ℓ (a list of n numbers for ℓ = 0, n rows of n^ℓ for ℓ ≥ 1); ``F_steps`` gives
+    one such map per step instead (MAP-3).
+
+    >>> import qsgd_ref
+    >>> p = qsgd_ref.make_problem(F={1: [["-1/2"]], 2: [["1/4"]]}, u0=["1/2"], steps=3, order=2, name="scalar")
+    >>> print(p)
+    scalar: n = 1, degree q = 2, time-independent, T = 3, N = 2, lifted dimension D = 2
+    """
     doc: dict[str, Any] = {"schema": SCHEMA, "u0": list(np.asarray(u0, dtype=object).ravel())}
     doc["steps"], doc["order"] = steps, order
     if name:
@@ -41,7 +50,14 @@ def make_problem(
 
 
 def load_problem(path: str | Path) -> Problem:
-    """Read and validate a problem file; raises :class:`InputError` naming the field."""
+    """Read and validate a problem file (FMT-1); raises :class:`InputError` naming the field.
+
+    >>> import os, tempfile, qsgd_ref
+    >>> path = os.path.join(tempfile.mkdtemp(), "p.json")
+    >>> qsgd_ref.make_problem(F={1: [["-1/2"]]}, u0=["1"], steps=2, order=1, name="decay").save(path)
+    >>> qsgd_ref.load_problem(path).name
+    'decay'
+    """
     p = Path(path)
     try:
         text = p.read_text()
@@ -55,7 +71,17 @@ def load_problem(path: str | Path) -> Problem:
 
 
 def parse_problem(doc: Any, *, validate_schema: bool = True) -> Problem:
-    """Validate a decoded problem document (schema, then shapes, finiteness, sizes)."""
+    """Validate a decoded problem document (schema, then shapes, finiteness, sizes).
+
+    >>> import qsgd_ref
+    >>> doc = {"schema": "qsgd-ref.problem.v1", "F": {"1": [["-1/2"]]}, "u0": ["1"], "steps": 2, "order": 1}
+    >>> qsgd_ref.parse_problem(doc).map_at(0)[1]
+    array([[Fraction(-1, 2)]], dtype=object)
+    >>> qsgd_ref.parse_problem({**doc, "steps": -1})
+    Traceback (most recent call last):
+    ...
+    qsgd_ref.base.errors.InputError: steps: -1 is less than the minimum of 0
+    """
     if not isinstance(doc, dict):
         raise InputError("(document)", "a problem must be a JSON object")
     if validate_schema:

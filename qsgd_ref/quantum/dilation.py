@@ -43,7 +43,7 @@ class Encoded:
         a = np.abs(self.eigenvalues)
         return float(a.max() / a.min())
 
-    def exact_solution(self) -> np.ndarray:
+    def solution(self) -> np.ndarray:
         """y = A⁻¹ rhs (normalised rhs) by a dense solve — the ideal HHL output before scaling."""
         return np.linalg.solve(self.A, self.rhs)
 

@@ -55,11 +55,11 @@ def estimate(
     counts: Counts,
     sign_counts: Sequence[tuple[float, float]],
     *,
-    exact: bool = False,
+    statevector: bool = False,
 ) -> Download:
     """û from magnitude counts and, per wanted index, (N_lo, N_hi') of its interference run.
 
-    With ``exact`` the counts are probabilities (infinitely many shots) and the errors are 0."""
+    With ``statevector`` the counts are probabilities (infinitely many shots) and the errors are 0."""
     n_r = counts.get(ref, 0)
     vals, errs, ok = [], [], []
     for j, i in enumerate(indices):
@@ -78,7 +78,7 @@ def estimate(
         rel = 1.0 if n_plus >= n_minus else -1.0  # sign(a_lo · a_hi) = sign(a_i · a_r)
         vals.append(float(np.sign(ref_value) * rel * np.sqrt(n_i / n_r) * abs(ref_value)))
         m = max(n_i, 1)
-        errs.append(0.0 if exact else float(0.5 * abs(ref_value) * np.sqrt(m / n_r) * np.sqrt(1 / m + 1 / n_r)))
+        errs.append(0.0 if statevector else float(0.5 * abs(ref_value) * np.sqrt(m / n_r) * np.sqrt(1 / m + 1 / n_r)))
         ok.append(bool(n_plus != n_minus))
     return Download(tuple(indices), np.array(vals), np.array(errs), np.array(ok))
 
@@ -90,7 +90,7 @@ def download(
     k: int,
     sampler: Callable[[QuantumCircuit | None], Counts],
     *,
-    exact: bool = False,
+    statevector: bool = False,
 ) -> Download:
     """Run the magnitude measurement and one interference measurement per wanted index.
 
@@ -105,4 +105,4 @@ def download(
         qc, lo, hi = interference_circuit(k, i, ref)
         c = sampler(qc)
         sign_counts.append((c.get(lo, 0), c.get(hi, 0)))
-    return estimate(indices, ref, ref_value, counts, sign_counts, exact=exact)
+    return estimate(indices, ref, ref_value, counts, sign_counts, statevector=statevector)

@@ -80,16 +80,26 @@ def _u_indices(problem: Problem, enc: Encoded) -> tuple[list[int], int]:
 def _twin_download(enc: Encoded, clk: Clock, idx: list[int], ref: int, refv: float) -> np.ndarray:
     """u_T from the twin's exact state at infinitely many shots."""
     out = twin(enc, clk).unnormalised
-    return download(idx, ref, refv, enc.qubits, statevector_sampler(out), exact=True).values
+    return download(idx, ref, refv, enc.qubits, statevector_sampler(out), statevector=True).values
 
 
 def hhl(problem: Problem, *, clock_bits: int | None = None, shots: int | None = None,
             seed: int = 0, dps: int = DEFAULT_DPS, count_resources: bool = True,
             u_tol: float = 0.01) -> HHLResult:
-    """The whole pipeline for ``problem`` (no idle steps).
+    """The whole pipeline for ``problem`` (no idle steps): upload, HHL, post-selection, download
+    (HHL-1 … HHL-4, UPL-1, DNL-1); ``shots=None`` reads the statevector (infinitely many shots).
 
     Without ``clock_bits`` the clock of HHL-3 is enlarged further (up to MAX_AUTO_CLOCK) until the
-    twin's u_T is within ``u_tol`` · ‖ŷ₁(T)‖₂ of the Carleman solution."""
+    twin's u_T is within ``u_tol`` · ‖ŷ₁(T)‖₂ of the Carleman solution.
+
+    >>> import qsgd_ref
+    >>> p = qsgd_ref.make_problem(F={1: [["-1/2"]], 2: [["1/4"]]}, u0=["1/2"], steps=1, order=1)
+    >>> r = qsgd_ref.hhl(p, count_resources=False)
+    >>> r.fidelity > 0.999, r.u_T_carleman, r.u_T_exact      # N = 1 drops F_2 u²
+    (True, [0.25], [0.3125])
+    >>> abs(r.u_T[0] - 0.25) <= r.budget.hhl_clock + r.budget.rounding
+    True
+    """
     system = eq6_system(problem)
     enc = encode(system.matrix, system.rhs)
     ex, ca = exact_and_carleman(problem, dps)
@@ -110,7 +120,7 @@ def hhl(problem: Problem, *, clock_bits: int | None = None, shots: int | None = 
     sv = aer_statevector(qc)
     out, p = postselect(sv, enc, clk)
     tw = twin(enc, clk)
-    ideal = enc.exact_solution()
+    ideal = enc.solution()
     ideal /= np.linalg.norm(ideal)
     state = out / np.sqrt(p)
     fid = float(abs(np.vdot(ideal, state)) ** 2)
@@ -121,7 +131,7 @@ def hhl(problem: Problem, *, clock_bits: int | None = None, shots: int | None = 
     if has_ref:
         twin_u = _twin_download(enc, clk, idx, ref, refv)
         if shots is None:
-            dl: Download = download(idx, ref, refv, enc.qubits, statevector_sampler(out), exact=True)
+            dl: Download = download(idx, ref, refv, enc.qubits, statevector_sampler(out), statevector=True)
         else:
             dl = download(idx, ref, refv, enc.qubits, aer_sampler(qc, enc, clk, shots, seed))
             if not dl.signs_resolved.all():

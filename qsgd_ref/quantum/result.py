@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from qsgd_ref.base.results import Result, jsonable
+
 
 @dataclass(frozen=True)
 class ErrorBudget:
@@ -31,7 +33,11 @@ class ErrorBudget:
 
 
 @dataclass(frozen=True)
-class HHLResult:
+class HHLResult(Result):
+    """The quantum pipeline's result (HHL-4): the post-selected state, its norm and success
+    probability, fidelity against the exact normalised solution, the resources, the clock, the
+    downloaded u(T) with its standard errors, and the error budget."""
+
     state: np.ndarray  # post-selected, normalised system state (padded, dilated encoding)
     state_norm: float  # ‖L⁻¹ b‖₂ implied by the success probability (HHL-2: √p ‖b‖ / C)
     success_probability: float
@@ -47,12 +53,21 @@ class HHLResult:
     shots: int | None
     flags: list[str] = field(default_factory=list)
 
+    def summary(self) -> list[str]:
+        lines = [f"HHL: fidelity {self.fidelity:.6f}, success probability {self.success_probability:.4g}, "
+                 f"{self.clock.get('bits')} clock qubits, {self.resources.get('qubits')} qubits"]
+        if self.u_T is not None:
+            lines.append(f"  u(T) = {self.u_T} ({'statevector' if self.shots is None else f'{self.shots} shots'}); "
+                         f"exact {self.u_T_exact}; error budget {self.budget.total:.3g}")
+        lines += [f"  flag: {f}" for f in self.flags]
+        return lines
+
     def to_json(self) -> dict[str, Any]:
         exact = np.array(self.u_T_exact)
         carl = np.array(self.u_T_carleman)
         err_exact = None if self.u_T is None else float(np.linalg.norm(np.array(self.u_T) - exact))
         err_carl = None if self.u_T is None else float(np.linalg.norm(np.array(self.u_T) - carl))
-        return {
+        doc: dict[str, Any] = jsonable({
             "fidelity": self.fidelity,
             "success_probability": self.success_probability,
             "state_norm": self.state_norm,
@@ -70,4 +85,5 @@ class HHLResult:
             "error_budget": {**asdict(self.budget), "total": self.budget.total},
             "within_budget": None if err_exact is None else err_exact <= self.budget.total,
             "flags": self.flags,
-        }
+        })
+        return doc

@@ -52,7 +52,7 @@ def twin(enc: Encoded, clock: Clock) -> TwinOutput:
     out = U @ (beta * g)
     p = float(np.vdot(out, out).real)
     anc = float(np.sum(np.abs(beta) ** 2 * (w @ f**2)))
-    ideal = enc.exact_solution()
+    ideal = enc.solution()
     ideal = ideal / np.linalg.norm(ideal)
     state = out / np.sqrt(p) if p > 0 else out
     fid = float(abs(np.vdot(ideal, state)) ** 2) if p > 0 else 0.0

@@ -58,7 +58,16 @@ class ReferenceResult(Result):
 
 
 def reference(problem: Problem, *, dps: int = DEFAULT_DPS, certified: bool = False) -> ReferenceResult:
-    """The reference result of ``problem`` at ``dps`` digits (certified radii with ``certified``)."""
+    """The reference result of ``problem`` at ``dps`` digits (certified radii with ``certified``).
+
+    >>> import qsgd_ref
+    >>> p = qsgd_ref.make_problem(F={1: [["-1/2"]], 2: [["1/4"]]}, u0=["1/2"], steps=3, order=2)
+    >>> r = qsgd_ref.reference(p, dps=20, certified=True)
+    >>> r.error[-1], r.radii.error[-1]           # ‖u(3) − ŷ_1(3)‖₂ = 2267/262144 exactly
+    ('0.0086481571197509765625', '0')
+    >>> r.to_json()["schema"]
+    'qsgd-ref.reference.v1'
+    """
     check_dps(dps)
     exact = exact_trajectory(problem, dps)
     carleman = carleman_trajectory(problem, dps)

@@ -63,7 +63,16 @@ class Eq6System(Result):
 
 
 def eq6_system(problem: Problem, idle: int = 0) -> Eq6System:
-    """L and b of clause SYS-1 for ``problem`` (T = problem.steps, N = problem.order, p = idle)."""
+    """L and b of clause SYS-1 for ``problem`` (T = problem.steps, N = problem.order, p = idle).
+
+    >>> import qsgd_ref
+    >>> p = qsgd_ref.make_problem(F={1: [["-1/2"]], 2: [["1/4"]]}, u0=["1/2"], steps=3, order=2)
+    >>> s = qsgd_ref.eq6_system(p, idle=1)
+    >>> print(s)
+    Eq. 6 system: L is 10 × 10 with 21 non-zeros (2.1 per row); D = 2, T = 3, idle p = 1
+    >>> s.rhs[:2].tolist()                     # ŷ(0) = (u0, u0²)
+    [0.5, 0.25]
+    """
     _check_idle(idle)
     T, d = problem.steps, check_lifted("order", problem.n, problem.order)
     blocks = T + 1 + idle
@@ -93,7 +102,13 @@ def eq6_system(problem: Problem, idle: int = 0) -> Eq6System:
 def solve_forward(problem: Problem, idle: int = 0, *, matrix_free: bool = False) -> np.ndarray:
     """The solution of L Y = b by forward substitution (SYS-2), shape (T + 1 + idle, D):
     Y_0 = ŷ(0), Y_t = M_N(t−1) Y_{t−1} + c(t−1), idle blocks copy Y_T. O(T · nnz(M_N)) work;
-    with ``matrix_free`` the steps use :class:`LiftedMapOperator` instead of CSR matrices."""
+    with ``matrix_free`` the steps use :class:`LiftedMapOperator` instead of CSR matrices.
+
+    >>> import qsgd_ref
+    >>> p = qsgd_ref.make_problem(F={1: [["-1/2"]], 2: [["1/4"]]}, u0=["1/2"], steps=3, order=2)
+    >>> qsgd_ref.solve_forward(p)[-1].tolist()   # ŷ(3) = (ŷ_1(3), ŷ_2(3))
+    [0.08984375, 0.00390625]
+    """
     _check_idle(idle)
     T, n, order = problem.steps, problem.n, problem.order
     d = check_lifted("steps", n, order, copies=T + 1 + idle)
@@ -138,13 +153,21 @@ def condition_number(big: sp.spmatrix | Eq6System, *, exact_max_dim: int = 2000)
     Up to ``exact_max_dim`` rows: exact singular values of the dense matrix. Beyond: ARPACK
     (scipy svds) for σ_max(L) and σ_max(L⁻¹) = 1/σ_min(L), the latter applying L⁻¹ through a
     sparse LU factorisation; both are iterative estimates (tolerance 1e-6 relative).
+
+    >>> import qsgd_ref
+    >>> p = qsgd_ref.make_problem(F={1: [["-1/2"]], 2: [["1/4"]]}, u0=["1/2"], steps=3, order=2)
+    >>> s = qsgd_ref.eq6_system(p)
+    >>> k = qsgd_ref.condition_number(s)
+    >>> import numpy as np
+    >>> k.method, bool(abs(k.value - np.linalg.cond(s.matrix.toarray())) <= 1e-12 * k.value)
+    ('dense SVD', True)
     """
     if isinstance(big, Eq6System):
         big = big.matrix
     dim = big.shape[0]
     if dim <= exact_max_dim:
         s = np.linalg.svd(sp.csr_matrix(big).toarray(), compute_uv=False)
-        return ConditionNumber(float(s[0] / s[-1]), "exact (dense SVD)")
+        return ConditionNumber(float(s[0] / s[-1]), "dense SVD")
     a = sp.csc_matrix(big)
     lu = spla.splu(a)
     inv = spla.LinearOperator(a.shape, matvec=lu.solve, rmatvec=lambda x: lu.solve(x, trans="T"),

@@ -71,13 +71,30 @@ class ConditioningBounds(Result):
     spectral_radius_m: float
     kappa_bound_at_T: float
     kappa_uniform_bound: float | None
+    steps: int
+
+    def summary(self) -> list[str]:
+        uniform = ("no bound uniform in T (ρ(m) ≥ 1)" if self.kappa_uniform_bound is None
+                   else f"κ(L) ≤ {self.kappa_uniform_bound:.6g} for every T (COND-2)")
+        return [f"κ(L) ≤ {self.kappa_bound_at_T:.6g} at T = {self.steps} (COND-1); {uniform}; "
+                f"ρ(m) = {self.spectral_radius_m:.6g}"]
 
 
 def conditioning(problem: Problem) -> ConditioningBounds:
-    """Spectral radius of m, the COND-1 bound at T, and the COND-2 uniform bound (if any)."""
+    """Spectral radius of m, the COND-1 bound at T, and the COND-2 uniform bound (if any).
+
+    >>> import qsgd_ref
+    >>> p = qsgd_ref.make_problem(F={1: [["-1/2"]], 2: [["1/4"]]}, u0=["1/2"], steps=3, order=2)
+    >>> c = qsgd_ref.conditioning(p)
+    >>> print(c)
+    κ(L) ≤ 3.22788 at T = 3 (COND-1); κ(L) ≤ 3.50015 for every T (COND-2); ρ(m) = 0.5
+    >>> qsgd_ref.condition_number(qsgd_ref.eq6_system(p)).value <= c.kappa_bound_at_T
+    True
+    """
     m = block_majorant(problem)
     return ConditioningBounds(
         spectral_radius_m=float(np.max(np.abs(np.linalg.eigvals(m)))),
         kappa_bound_at_T=kappa_bound(problem),
         kappa_uniform_bound=kappa_uniform_bound(problem),
+        steps=problem.steps,
     )

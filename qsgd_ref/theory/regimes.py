@@ -151,7 +151,16 @@ def eigenbasis_variant(problem: Problem) -> EigenbasisView | None:
 
 
 def classify(problem: Problem) -> Regime:
-    """The regime of ``problem`` with its numbers and reasons (REG-1 … REG-4); never raises."""
+    """The regime of ``problem`` with its numbers and reasons (REG-1 … REG-4); never raises (REG-5).
+
+    >>> import qsgd_ref
+    >>> p = qsgd_ref.make_problem(F={1: [["-1/2"]], 2: [["1/4"]]}, u0=["1/2"], steps=3, order=2)
+    >>> r = qsgd_ref.classify(p)
+    >>> print(r)
+    fully dissipative: γ = 1 − ‖I + F_1‖₂ = 0.5, R_d = 0.25, δ = 0, ρ(I + F_1) = 0.5, r = 0.5, T = 3
+    >>> r.regime, r.R_d
+    ('fully dissipative', 0.25)
+    """
     h = sup_norms(problem_norms(problem))
     r = r_upper(problem)
     h1 = h.get(1, Fraction(0))

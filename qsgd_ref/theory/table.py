@@ -40,7 +40,17 @@ class BoundTable(Result):
 
 
 def bounds(problem: Problem, digits: int = 17) -> BoundTable:
-    """The majorant and every closed form that applies, with the reasons for those that do not."""
+    """The majorant (BND-1) and every closed form that applies (BND-2 … BND-4), with the reasons for
+    those that do not; each value is rounded up to ``digits`` significant digits.
+
+    >>> import qsgd_ref
+    >>> p = qsgd_ref.make_problem(F={1: [["-1/2"]], 2: [["1/4"]]}, u0=["1/2"], steps=3, order=2)
+    >>> b = qsgd_ref.bounds(p, digits=6)
+    >>> b.bounds["majorant"]
+    ['0', '0', '0.00878907', '0.00864816']
+    >>> sorted(b.not_applicable)
+    ['closed_form_almost']
+    """
     prec = max(128, 4 * digits)
     balls = majorant_balls(problem, prec=prec)
     series = {"majorant": [upper_decimal(b, digits) for b in balls]}

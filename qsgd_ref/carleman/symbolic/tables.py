@@ -108,7 +108,16 @@ def group_terms(terms: tuple[Term, ...]) -> tuple[Group, ...]:
 
 
 def correction_table(degree: int, order: int, *, continuous: bool = False, dropped: bool = False) -> Table:
-    """Every nonzero block (j, k), 1 ≤ j ≤ N, 0 ≤ k ≤ N (plus k > N if ``dropped``)."""
+    """The terms of every block (j, k), j, k ≤ ``order``, of a degree-``degree`` map by η order (ETA-1);
+    ``continuous`` for the continuous Carleman blocks, ``dropped`` to add the blocks k > N.
+
+    >>> import qsgd_ref
+    >>> t = qsgd_ref.correction_table(2, 2)
+    >>> print(t)
+    discrete correction table, q = 2, N = 2: 6 blocks, 15 terms
+    >>> [(g.eta_order, g.terms[0].factors) for g in t.block(2, 2).groups]
+    [(0, ('I', 'I')), (1, ('F1', 'I')), (2, ('F0', 'F2')), (2, ('F1', 'F1'))]
+    """
     check_size(degree, order)
     blocks = []
     for j in range(1, order + 1):

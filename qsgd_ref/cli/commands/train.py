@@ -13,7 +13,8 @@ HELP = "run the Fig. 2-like experiment (digits, quadratic-activation network) an
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from qsgd_ref.models.experiment import Config
 
-    parser.add_argument("--out", default="docs/experiments", help="output directory (default: docs/experiments)")
+    parser.add_argument("--out", default="qsgd-ref-experiment",
+                        help="output directory (default: ./qsgd-ref-experiment)")
     for f in fields(Config):
         flag = f"--{f.name.replace('_', '-')}"
         if isinstance(f.default, bool):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from qsgd_ref.base.indexing import lifted_dimension
 from qsgd_ref.problem import load_problem
 
 HELP = "validate a problem file and print its size"
@@ -15,10 +14,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    p = load_problem(args.problem)
-    kind = f"time-dependent ({len(p.maps)} maps)" if p.time_dependent else "time-independent"
-    print(
-        f"{p.name or args.problem}: n = {p.n}, degree q = {p.degree}, {kind}, T = {p.steps}, "
-        f"N = {p.order}, lifted dimension D = {lifted_dimension(p.n, p.order):,}"
-    )
+    problem = load_problem(args.problem)
+    summary = str(problem)
+    print(summary if problem.name else f"{args.problem}: {summary.split(': ', 1)[1]}")
     return 0
