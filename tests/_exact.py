@@ -24,7 +24,7 @@ def exact_errors(problem: Problem, t_max: int) -> list[list[Fraction]]:
         y = [(sum((int(z) * x for z, x in zip(row, y)), Fraction(0)) + c) / step.L for row, c in zip(rows, step.c)]
         nxt = u.copy()
         for ell, a in fmap.items():
-            nxt = nxt + (a if ell == 0 else a.dot(kron_power(u, ell)))
+            nxt = nxt + (a.dense()[:, 0] if ell == 0 else a.dense().dot(kron_power(u, ell)))
         u = nxt
         out.append([u[i] - y[i] for i in range(n)])
     return out

@@ -61,7 +61,7 @@ def test_majorant_bounds_the_error_at_every_step(inst):
 def test_majorant_attained_for_scalar_nonnegative(inst):
     """Equality, exactly (Fractions): n = 1, H_ℓ ≥ 0, u(0) ≥ 0."""
     p = inst.problem
-    assert all(x >= 0 for ell, a in p.maps[0].items() for x in (a.ravel() + (1 if ell == 1 else 0)))
+    assert all(x + (1 if ell == 1 else 0) >= 0 for ell, a in p.maps[0].items() for x in a.values())
     exact = exact_errors(p, p.steps)
     assert majorant_exact(p) == [abs(e[0]) for e in exact]
 

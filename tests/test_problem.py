@@ -51,7 +51,7 @@ def test_round_trip(tmp_path):
     p.save(tmp_path / "p.json")
     q = load_problem(tmp_path / "p.json")
     assert q.to_json() == p.to_json()
-    assert all((q.maps[0][k] == p.maps[0][k]).all() for k in p.maps[0])
+    assert all(q.maps[0][k] == p.maps[0][k] for k in p.maps[0])
 
 
 BAD = [

@@ -58,7 +58,7 @@ def exact_blocks(problem):
     out = [np.concatenate(y[1:])]
     for t in range(problem.steps):
         fmap = problem.map_at(t)
-        h = {ell: np.asarray(a, dtype=object).reshape(n, -1) for ell, a in fmap.items()}
+        h = {ell: a.dense() for ell, a in fmap.items()}
         eye = np.array([[Fraction(int(i == k)) for k in range(n)] for i in range(n)], dtype=object)
         h[1] = h[1] + eye if 1 in h else eye
         new = [y[0]]

@@ -69,7 +69,7 @@ def parse_exact(value: Any) -> Fraction:
             if int(q) == 0:
                 raise NotExact(f"{value!r} divides by zero")
             return Fraction(int(p), int(q))
-        raise NotExact(f"{value!r} is not a decimal or p/q rational")
+        raise NotExact(f"{value!r} is not a number (a decimal or a p/q rational)")
     raise NotExact(f"{type(value).__name__} is not a number")
 
 

@@ -34,9 +34,7 @@ def _identity(n: int) -> np.ndarray:
 
 def exact_factors(fmap: Map, n: int) -> dict[int, np.ndarray]:
     """H_0 = F_0 (an n × 1 column), H_1 = I + F_1, H_ℓ = F_ℓ (LIFT-1), as exact object arrays."""
-    h = {ell: np.array([[Fraction(x) for x in row] for row in np.asarray(a, dtype=object).reshape(n, n**ell)],
-                       dtype=object).reshape(n, n**ell)
-         for ell, a in fmap.items()}
+    h = {ell: a.dense() for ell, a in fmap.items()}
     h[1] = _identity(n) + h[1] if 1 in h else _identity(n)
     return h
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import reduce
 from typing import Any
 
@@ -33,7 +32,7 @@ class IntegerStep:
 
 
 def _denominator(F: Map) -> int:
-    return reduce(math.lcm, (Fraction(x).denominator for a in F.values() for x in a.ravel()), 1)
+    return reduce(math.lcm, (a.denominator for a in F.values()), 1)
 
 
 def integer_step(F: Map, n: int, order: int) -> IntegerStep:
@@ -48,8 +47,11 @@ def integer_step(F: Map, n: int, order: int) -> IntegerStep:
     d = _denominator(F)
     H: dict[int, np.ndarray] = {}
     for ell, a in F.items():
-        m = np.array([int(Fraction(x) * d) for x in a.ravel()], dtype=object)
-        H[ell] = m.reshape(n, 1) if ell == 0 else m.reshape(a.shape)
+        m = np.zeros(a.shape, dtype=object)
+        scale = d // a.denominator
+        for r, c, num in zip(a.rows.tolist(), a.cols.tolist(), a.numerators):
+            m[r, c] = num * scale
+        H[ell] = m
     H[1] = H.get(1, np.zeros((n, n), dtype=object)) + d * np.eye(n, dtype=int).astype(object)
     with np.errstate(over="ignore"):
         bound, cbound = _assemble({ell: np.abs(h).astype(float) for ell, h in H.items()}, n, order, float(d))

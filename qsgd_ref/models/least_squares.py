@@ -13,7 +13,7 @@ import numpy as np
 
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.models.losses import as_fraction
-from qsgd_ref.problem import Map, Problem, make_problem
+from qsgd_ref.problem import DenseMap, Problem, make_problem
 
 
 def _exact(a: Any, name: str) -> np.ndarray:
@@ -24,7 +24,7 @@ def _exact(a: Any, name: str) -> np.ndarray:
         raise InputError(name, f"entries must be numbers: {exc}") from None
 
 
-def least_squares_map(X: Any, y: Any, theta_star: Sequence[Any], eta: Fraction | float) -> Map:
+def least_squares_map(X: Any, y: Any, theta_star: Sequence[Any], eta: Fraction | float) -> DenseMap:
     """The exact F_0, F_1 of gradient descent on (1/2m)‖Xθ − y‖² around θ*."""
     Xe, ye, ts = _exact(X, "X"), _exact(y, "y"), _exact(theta_star, "theta_star")
     if Xe.ndim != 2 or ye.shape != (Xe.shape[0],) or ts.shape != (Xe.shape[1],):

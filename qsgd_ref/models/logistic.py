@@ -18,7 +18,7 @@ import sympy
 
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.models.losses import as_fraction, maps_from_derivatives
-from qsgd_ref.problem import Map, Problem, make_problem
+from qsgd_ref.problem import DenseMap, Problem, make_problem
 
 
 def phi_derivatives(z: Fraction, kmax: int) -> tuple[list[Fraction], bool]:
@@ -39,7 +39,7 @@ def phi_derivatives(z: Fraction, kmax: int) -> tuple[list[Fraction], bool]:
     return out, exact
 
 
-def logistic_map(X: Any, y: Any, theta_star: Sequence[Any], eta: Fraction | float, degree: int) -> tuple[Map, dict[str, Any]]:
+def logistic_map(X: Any, y: Any, theta_star: Sequence[Any], eta: Fraction | float, degree: int) -> tuple[DenseMap, dict[str, Any]]:
     """The F_ℓ (ℓ ≤ degree) of gradient descent on the logistic loss, Taylor-truncated at ``degree``."""
     if degree < 0:
         raise InputError("degree", f"must be ≥ 0, got {degree}")

@@ -17,7 +17,7 @@ import numpy as np
 import sympy
 
 from qsgd_ref.base.errors import InputError
-from qsgd_ref.problem import Map, Problem, make_problem
+from qsgd_ref.problem import DenseMap, Problem, make_problem
 
 
 def _to_fraction(value: Any) -> tuple[Fraction, bool]:
@@ -38,10 +38,10 @@ def as_fraction(x: Fraction | float | int | str) -> Fraction:
     return Fraction(int(x)) if isinstance(x, np.integer) else Fraction(x)
 
 
-def maps_from_derivatives(derivs: Sequence[np.ndarray], eta: Fraction | float) -> Map:
+def maps_from_derivatives(derivs: Sequence[np.ndarray], eta: Fraction | float) -> DenseMap:
     """F_ℓ = −(η/ℓ!) reshape(D_{ℓ+1}) from tensors D_k = ∇^k L(θ*) of shape (n,)*k, k = 1 … q+1."""
     eta_f = as_fraction(eta)
-    out: Map = {}
+    out: DenseMap = {}
     for ell, d in enumerate(derivs):
         d = np.asarray(d, dtype=object)
         n = d.shape[0]
@@ -87,7 +87,7 @@ def maps_from_sympy(
     theta_star: Sequence[Any],
     eta: Fraction | float,
     degree: int | None = None,
-) -> tuple[Map, dict[str, Any]]:
+) -> tuple[DenseMap, dict[str, Any]]:
     """The F_ℓ of gradient descent on ``loss`` around θ* and meta data saying how they were made.
 
     A polynomial loss gives q = deg L − 1 exactly unless ``degree`` asks for less; any other loss needs

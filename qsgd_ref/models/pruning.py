@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from qsgd_ref.base.errors import InputError
-from qsgd_ref.problem import Map, Problem, make_problem
+from qsgd_ref.problem import DenseMap, ExactMatrix, Map, Problem, make_problem
 
 DEFAULT_FRACTION = 0.1
 
@@ -50,11 +50,13 @@ def sparsity(x: np.ndarray) -> float:
     return float(np.mean(a == 0)) if a.size else 0.0
 
 
-def map_sparsity(F: Map | dict[int, np.ndarray]) -> dict[str, dict[str, float | int]]:
+def map_sparsity(F: Map | DenseMap) -> dict[str, dict[str, float | int]]:
     """Per ℓ: non-zeros, density, and the largest number of non-zeros in a row and in a column."""
     out: dict[str, dict[str, float | int]] = {}
     for ell, a in sorted(F.items()):
-        nz = np.asarray(a != 0) if ell else np.asarray(a != 0)[:, None]
+        arr = np.asarray(a, dtype=object)
+        dense = a.dense() if isinstance(a, ExactMatrix) else arr.reshape(arr.shape[0], -1)
+        nz = np.asarray(dense != 0)
         out[str(ell)] = {
             "nnz": int(nz.sum()),
             "density": float(nz.mean()) if nz.size else 0.0,
@@ -64,7 +66,7 @@ def map_sparsity(F: Map | dict[int, np.ndarray]) -> dict[str, dict[str, float | 
     return out
 
 
-def restrict_map(F: Map, keep: Sequence[int], fixed: Sequence[Any]) -> Map:
+def restrict_map(F: Map | DenseMap, keep: Sequence[int], fixed: Sequence[Any]) -> DenseMap:
     """The map on u_keep when every other u_j is held at ``fixed[j]`` (rows outside ``keep`` dropped).
 
     Column axes of F_ℓ are split into kept axes (which stay, in their order: MAP-1 order on u_keep) and
@@ -77,10 +79,11 @@ def restrict_map(F: Map, keep: Sequence[int], fixed: Sequence[Any]) -> Map:
     drop = [j for j in range(n) if j not in set(kp)]
     c = np.array([Fraction(fixed[j]) for j in drop], dtype=object)
     k = len(kp)
-    out: Map = {0: np.array([Fraction(0)] * k, dtype=object)}
-    for ell, a in F.items():
+    out: DenseMap = {0: np.array([Fraction(0)] * k, dtype=object)}
+    for ell, exact in F.items():
+        a = exact.dense() if isinstance(exact, ExactMatrix) else np.asarray(exact, dtype=object)
         if ell == 0:
-            out[0] = out[0] + np.asarray(a, dtype=object)[kp]
+            out[0] = out[0] + a.reshape(-1)[kp]
             continue
         T = np.asarray(a, dtype=object).reshape((n,) * (ell + 1))[kp]
         for kinds in itertools.product((True, False), repeat=ell):

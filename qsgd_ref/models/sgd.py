@@ -14,7 +14,7 @@ import numpy as np
 
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.models.losses import as_fraction
-from qsgd_ref.problem import Map, Problem, make_problem
+from qsgd_ref.problem import DenseMap, Problem, make_problem
 
 
 def batches(samples: int, batch: int, steps: int, seed: int) -> list[np.ndarray]:
@@ -25,7 +25,7 @@ def batches(samples: int, batch: int, steps: int, seed: int) -> list[np.ndarray]
     return [np.sort(rng.choice(samples, batch, replace=False)) for _ in range(steps)]
 
 
-def sgd_problem(maps_for_batch: Callable[[np.ndarray], Map], samples: int, batch: int, steps: int, seed: int,
+def sgd_problem(maps_for_batch: Callable[[np.ndarray], DenseMap], samples: int, batch: int, steps: int, seed: int,
                 u0: Sequence[Any], order: int, name: str = "sgd", meta: dict[str, Any] | None = None) -> Problem:
     """A time-dependent problem: one minibatch map per step."""
     idx = batches(samples, batch, steps, seed)

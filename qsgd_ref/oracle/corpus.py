@@ -57,7 +57,7 @@ class Case:
     def __post_init__(self) -> None:
         """The regime flag from the classifier (REG-*); IndexOrderTrap iff some F_ℓ (ℓ ≥ 2) is not symmetric."""
         p = self.problem
-        trap = any(any((column_major_map(m, p.n)[ell] != a).any() for ell, a in m.items() if ell >= 2) for m in p.maps)
+        trap = any(any(column_major_map(m, p.n)[ell] != a for ell, a in m.items() if ell >= 2) for m in p.maps)
         regime = REGIME_FLAGS[classify(p).regime]
         keep = tuple(f for f in self.flags if f != "IndexOrderTrap" and f not in REGIME_FLAGS.values())
         object.__setattr__(self, "flags", (regime, *keep) + (("IndexOrderTrap",) if trap else ()))

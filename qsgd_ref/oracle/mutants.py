@@ -63,7 +63,9 @@ class Float64Engine:
         return self._round(out)
 
     def _map(self, problem: Problem, t: int) -> dict[int, np.ndarray]:
-        f = problem.float_map_at(t) if problem.steps else problem.float_map_at(0) if not problem.time_dependent else {}
+        f = {ell: (a if isinstance(a, np.ndarray) else a.toarray())
+             for ell, a in (problem.float_map_at(t) if problem.steps else
+                            problem.float_map_at(0) if not problem.time_dependent else {}).items()}
         if self.column_major:
             n = problem.n
             for ell in [e for e in f if e >= 2]:

@@ -10,6 +10,7 @@ import numpy as np
 from qsgd_ref.base.indexing import flat_index, multi_index
 from qsgd_ref.carleman.exact import Triplets, to_triplets
 from qsgd_ref.problem import Map
+from qsgd_ref.problem.sparse import ExactMatrix
 
 
 def _identity(n: int) -> np.ndarray:
@@ -21,7 +22,7 @@ def _identity(n: int) -> np.ndarray:
 
 def continuous_lifted_map(fmap: Map, n: int, order: int) -> tuple[Triplets, Triplets]:
     """Trap: I + A_N and (F_0, 0, …) of LIFT-3 with G_ℓ = F_ℓ (the η², η³ … terms missing)."""
-    g = {ell: np.asarray(a, dtype=object).reshape(n, n**ell) for ell, a in fmap.items()}
+    g = {ell: a.dense() for ell, a in fmap.items()}
     bl: dict[tuple[int, int], np.ndarray] = {}
     for j in range(1, order + 1):
         bl[(j, j)] = _identity(n**j)
@@ -40,10 +41,10 @@ def column_major_map(fmap: Map, n: int) -> Map:
     """Trap: F_ℓ with its column tuple read in reverse (column-major / Julia order, MAP-1)."""
     out: Map = {}
     for ell, a in fmap.items():
-        a = np.asarray(a, dtype=object)
         if ell < 2:
             out[ell] = a
             continue
-        perm = [flat_index(tuple(reversed(multi_index(c, n, ell))), n) for c in range(n**ell)]
-        out[ell] = a[:, perm]
+        # column c of the trap holds the canonical column with the reversed tuple
+        moved = ((r, flat_index(tuple(reversed(multi_index(c, n, ell))), n), v) for r, c, v in a.entries())
+        out[ell] = ExactMatrix.from_entries(a.shape, moved)
     return out

@@ -25,9 +25,7 @@ def map_terms(fmap: Map, n: int, convert: Callable[[Fraction], Any]) -> dict[int
     """The non-zero entries of every F_ℓ of ``fmap``, converted once (ℓ = 0 has the empty index)."""
     out: dict[int, Terms] = {}
     for ell, a in sorted(fmap.items()):
-        flat = a.reshape(n, -1) if ell else a.reshape(n, 1)
-        out[ell] = [(i, multi_index(c, n, ell), convert(Fraction(flat[i, c])))
-                    for i in range(n) for c in range(flat.shape[1]) if flat[i, c] != 0]
+        out[ell] = [(r, multi_index(c, n, ell), convert(v)) for r, c, v in a.entries()]
     return out
 
 

@@ -13,19 +13,24 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from qsgd_ref.base import limits
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.indexing import lifted_dimension
 from qsgd_ref.base.results import Result
+from qsgd_ref.problem.sparse import ExactMatrix
 
-SCHEMA = "qsgd-ref.problem.v1"
+SCHEMA_V1 = "qsgd-ref.problem.v1"
+SCHEMA_V2 = "qsgd-ref.problem.v2"
 #: Largest accepted horizon and order: beyond these no computation here is meaningful.
 MAX_STEPS = 10**7
 MAX_ORDER = 64
 MAX_DEGREE = 16
 
-Map = dict[int, np.ndarray]  # ℓ -> exact object array: (n,) for ℓ = 0, (n, n^ℓ) for ℓ ≥ 1
+Map = dict[int, ExactMatrix]  # ℓ -> F_ℓ, n × n^ℓ (F_0 is n × 1); absent ℓ means F_ℓ = 0
+#: A map as models build it: ℓ -> a dense exact object array ((n,) for ℓ = 0); make_problem takes it.
+DenseMap = dict[int, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -53,16 +58,17 @@ class Problem(Result):
     @property
     def degree(self) -> int:
         """q, the largest ℓ with a non-zero F_ℓ at some step (1 if the map is affine or zero)."""
-        ls = [ell for m in self.maps for ell, a in m.items() if any(x != 0 for x in a.ravel())]
+        ls = [ell for m in self.maps for ell, a in m.items() if not a.is_zero()]
         return max([1, *ls])
 
     def map_at(self, t: int) -> Map:
         """The exact map applied in the step t → t+1."""
         return self.maps[0] if len(self.maps) == 1 else self.maps[t]
 
-    def float_map_at(self, t: int) -> dict[int, np.ndarray]:
-        """The map of step t in float64 (each entry correctly rounded)."""
-        return {ell: a.astype(float) for ell, a in self.map_at(t).items()}
+    def float_map_at(self, t: int) -> dict[int, sp.csr_matrix | np.ndarray]:
+        """The map of step t in float64, each entry correctly rounded: F_0 a vector of n values,
+        F_ℓ (ℓ ≥ 1) a CSR matrix."""
+        return {ell: a.to_csr().toarray()[:, 0] if ell == 0 else a.to_csr() for ell, a in self.map_at(t).items()}
 
     def u0_float(self) -> np.ndarray:
         return self.u0.astype(float)
@@ -79,16 +85,30 @@ class Problem(Result):
         return [f"{self.name or 'problem'}: n = {self.n}, degree q = {self.degree}, {kind}, T = {self.steps}, "
                 f"N = {self.order}, lifted dimension D = {lifted_dimension(self.n, self.order):,}"]
 
-    def to_json(self) -> dict[str, Any]:
-        """The problem as a qsgd-ref.problem.v1 document (exact rationals as "p/q" strings)."""
-        doc: dict[str, Any] = {"schema": SCHEMA}
+    def to_json(self, schema: str = SCHEMA_V1) -> dict[str, Any]:
+        """The problem as a problem document (FMT-1), exact rationals as "p/q" strings: version 1
+        (dense arrays; refused beyond the memory budget) or version 2 (every F_ℓ sparse, and for a
+        time-dependent map the F_ℓ shared by all steps written once in F)."""
+        if schema not in (SCHEMA_V1, SCHEMA_V2):
+            raise InputError("schema", f"must be {SCHEMA_V1!r} or {SCHEMA_V2!r}, got {schema!r}")
+        doc: dict[str, Any] = {"schema": schema}
         if self.name:
             doc["name"] = self.name
-        maps = [_map_to_json(m) for m in self.maps]
-        if self.time_dependent:
-            doc["F_steps"] = maps
+        if schema == SCHEMA_V1:
+            maps = [_dense_json(m) for m in self.maps]
+            if self.time_dependent:
+                doc["F_steps"] = maps
+            else:
+                doc["F"] = maps[0]
+        elif not self.time_dependent:
+            doc["F"] = _sparse_json(self.maps[0])
         else:
-            doc["F"] = maps[0]
+            first = self.maps[0]
+            common = {ell: a for ell, a in first.items()
+                      if all(ell in m and (m[ell] is a or m[ell] == a) for m in self.maps[1:])}
+            if common:
+                doc["F"] = _sparse_json(common)
+            doc["F_steps"] = [_sparse_json({ell: a for ell, a in m.items() if ell not in common}) for m in self.maps]
         doc["u0"] = [_exact_str(x) for x in self.u0]
         doc["steps"] = self.steps
         doc["order"] = self.order
@@ -96,8 +116,9 @@ class Problem(Result):
             doc["meta"] = self.meta
         return doc
 
-    def save(self, path: str | Path) -> None:
-        Path(path).write_text(json.dumps(self.to_json(), indent=1) + "\n")
+    def save(self, path: str | Path, schema: str = SCHEMA_V1) -> None:
+        """Write the problem document (see :meth:`to_json`)."""
+        Path(path).write_text(json.dumps(self.to_json(schema), indent=1) + "\n")
 
 
 def check_horizon(steps: int, order: int, n: int, n_maps: int) -> None:
@@ -116,9 +137,14 @@ def _exact_str(x: Fraction) -> str:
     return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
 
 
-def _map_to_json(m: Map) -> dict[str, Any]:
+def _dense_json(m: Map) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for ell in sorted(m):
-        a = m[ell]
-        out[str(ell)] = [_exact_str(x) for x in a] if ell == 0 else [[_exact_str(x) for x in row] for row in a]
+        a = m[ell].dense(f"F[{ell}]")
+        out[str(ell)] = [_exact_str(x) for x in a[:, 0]] if ell == 0 else [[_exact_str(x) for x in row] for row in a]
     return out
+
+
+def _sparse_json(m: Map) -> dict[str, Any]:
+    return {str(ell): {"shape": list(m[ell].shape), "entries": [[r, c, _exact_str(v)] for r, c, v in m[ell].entries()]}
+            for ell in sorted(m)}

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from fractions import Fraction
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from qsgd_ref.base import limits
-from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.errors import InputError, SizeLimitError
 from qsgd_ref.base.precision import NotExact, json_loads_exact, parse_exact
 from qsgd_ref.base.specdata import load_schema
-from qsgd_ref.problem.model import MAX_DEGREE, SCHEMA, Map, Problem, check_horizon
+from qsgd_ref.problem.model import MAX_DEGREE, SCHEMA_V1, SCHEMA_V2, Map, Problem, check_horizon
+from qsgd_ref.problem.sparse import MAX_COLUMNS, ExactMatrix
 
 
 def make_problem(
@@ -36,17 +39,42 @@ def make_problem(
     >>> print(p)
     scalar: n = 1, degree q = 2, time-independent, T = 3, N = 2, lifted dimension D = 2
     """
-    doc: dict[str, Any] = {"schema": SCHEMA, "u0": list(np.asarray(u0, dtype=object).ravel())}
-    doc["steps"], doc["order"] = steps, order
-    if name:
-        doc["name"] = name
-    if meta:
-        doc["meta"] = meta
+    u = _vector(list(np.asarray(u0, dtype=object).ravel()), "u0", None)
+    n = len(u)
+    base = _python_map(F, "F", n) if F is not None else None
     if F_steps is not None:
-        doc["F_steps"] = [{str(k): np.asarray(v, dtype=object).tolist() for k, v in m.items()} for m in F_steps]
+        if len(F_steps) != steps:
+            raise InputError("F_steps", f"needs one map per step ({steps}), got {len(F_steps)}")
+        maps = tuple({**(base or {}), **_python_map(m, f"F_steps[{t}]", n)} for t, m in enumerate(F_steps))
+    elif base is not None:
+        maps = (base,)
     else:
-        doc["F"] = {str(k): np.asarray(v, dtype=object).tolist() for k, v in (F or {}).items()}
-    return parse_problem(doc, validate_schema=False)
+        raise InputError("F", "missing (give F or F_steps)")
+    if isinstance(steps, bool) or not isinstance(steps, int):
+        raise InputError("steps", f"must be a non-negative integer, got {steps!r}")
+    if isinstance(order, bool) or not isinstance(order, int):
+        raise InputError("order", f"must be a positive integer, got {order!r}")
+    check_horizon(steps, order, n, len(maps))
+    return Problem(u, maps, steps, order, name, dict(meta or {}))
+
+
+def _python_map(raw: Any, where: str, n: int) -> Map:
+    """A map given in Python: ℓ → an ExactMatrix, a sparse {"shape", "entries"} dict, or a dense
+    array-like (F_0 a vector of n values)."""
+    if not isinstance(raw, dict):
+        raise InputError(where, "must be a dict mapping ℓ to F_ℓ")
+    out: Map = {}
+    for key, val in raw.items():
+        ell = int(key)
+        if isinstance(val, ExactMatrix):
+            want = (n, n**ell)
+            if val.shape != want:
+                raise InputError(f"{where}[{ell}]", f"F_{ell} must have shape {want}, got {val.shape}")
+            out[ell] = val
+        else:
+            plain = val if isinstance(val, dict) else np.asarray(val, dtype=object).tolist()
+            out.update(_map({str(ell): plain}, where, n))
+    return out
 
 
 def load_problem(path: str | Path) -> Problem:
@@ -75,8 +103,11 @@ def parse_problem(doc: Any, *, validate_schema: bool = True) -> Problem:
 
     >>> import qsgd_ref
     >>> doc = {"schema": "qsgd-ref.problem.v1", "F": {"1": [["-1/2"]]}, "u0": ["1"], "steps": 2, "order": 1}
-    >>> qsgd_ref.parse_problem(doc).map_at(0)[1]
-    array([[Fraction(-1, 2)]], dtype=object)
+    >>> qsgd_ref.parse_problem(doc).map_at(0)[1]          # F_1, stored by its non-zeros
+    ExactMatrix(shape=(1, 1), nnz=1, denominator=2)
+    >>> sparse = {**doc, "schema": "qsgd-ref.problem.v2", "F": {"1": {"shape": [1, 1], "entries": [[0, 0, "-1/2"]]}}}
+    >>> qsgd_ref.parse_problem(sparse).map_at(0)[1][0, 0]
+    Fraction(-1, 2)
     >>> qsgd_ref.parse_problem({**doc, "steps": -1})
     Traceback (most recent call last):
     ...
@@ -84,6 +115,7 @@ def parse_problem(doc: Any, *, validate_schema: bool = True) -> Problem:
     """
     if not isinstance(doc, dict):
         raise InputError("(document)", "a problem must be a JSON object")
+    version = doc.get("schema")
     if validate_schema:
         _validate(doc)
     for key in ("steps", "order"):
@@ -93,14 +125,18 @@ def parse_problem(doc: Any, *, validate_schema: bool = True) -> Problem:
             raise InputError(key, f"must be a non-negative integer, got {doc[key]!r}")
     u0 = _vector(doc.get("u0"), "u0", None)
     n = len(u0)
+    base = _map(doc["F"], "F", n) if "F" in doc else None
     if "F_steps" in doc:
         raw_maps = doc["F_steps"]
         if not isinstance(raw_maps, list) or len(raw_maps) != doc["steps"]:
             got = len(raw_maps) if isinstance(raw_maps, list) else type(raw_maps).__name__
             raise InputError("F_steps", f"needs one map per step ({doc['steps']}), got {got}")
-        maps = tuple(_map(m, f"F_steps[{t}]", n) for t, m in enumerate(raw_maps))
-    elif "F" in doc:
-        maps = (_map(doc["F"], "F", n),)
+        if base is not None and version == SCHEMA_V1:
+            raise InputError("F", "give exactly one of F and F_steps (both are allowed from qsgd-ref.problem.v2)")
+        inherited = base or {}
+        maps = tuple({**inherited, **_map(m, f"F_steps[{t}]", n)} for t, m in enumerate(raw_maps))
+    elif base is not None:
+        maps = (base,)
     else:
         raise InputError("F", "missing (give F or F_steps)")
     check_horizon(doc["steps"], doc["order"], n, len(maps))
@@ -108,12 +144,37 @@ def parse_problem(doc: Any, *, validate_schema: bool = True) -> Problem:
     return Problem(u0, maps, int(doc["steps"]), int(doc["order"]), str(doc.get("name", "")), dict(meta))
 
 
+#: schema name -> schema file
+SCHEMA_FILES = {SCHEMA_V1: "problem.v1.json", SCHEMA_V2: "problem.v2.json"}
+
+
+@cache
+def _structure_validator(name: str) -> Any:
+    """The schema with the per-entry parts relaxed to "an array": numbers, rows and sparse entries
+    are checked by the loader's single pass, which names the entry (a per-number schema descent costs
+    seconds on large files)."""
+    import jsonschema
+
+    schema = copy.deepcopy(load_schema(SCHEMA_FILES[name]))
+    defs = schema["$defs"]
+    defs["number"] = {}
+    if "dense" in defs:
+        defs["dense"] = {"type": "array"}
+        defs["sparse"]["properties"]["entries"] = {"type": "array"}
+    else:
+        defs["map"]["additionalProperties"] = {"type": "array"}
+    return jsonschema.Draft202012Validator(schema)
+
+
 def _validate(doc: dict[str, Any]) -> None:
     import jsonschema
 
-    schema = load_schema("problem.v1.json")
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(doc), key=lambda e: (len(e.absolute_path), e.message))
+    name = doc.get("schema")
+    if name not in SCHEMA_FILES:
+        if "schema" not in doc:
+            raise InputError("schema", "missing")
+        raise InputError("schema", f"must be one of {', '.join(repr(k) for k in SCHEMA_FILES)}, got {_short(name)}")
+    errors = sorted(_structure_validator(name).iter_errors(doc), key=lambda e: (len(e.absolute_path), e.message))
     if not errors:
         return
     err = jsonschema.exceptions.best_match(errors)
@@ -125,12 +186,12 @@ def _validate(doc: dict[str, Any]) -> None:
         raise InputError("(document)", err.message)
     if err.validator == "oneOf" and not path:
         raise InputError("F", "give exactly one of F and F_steps")
-    if err.validator == "const" and path == "schema":
-        raise InputError("schema", f"must be {SCHEMA!r}, got {doc.get('schema')!r}")
+    if err.validator == "anyOf" and not path:
+        raise InputError("F", "missing (give F or F_steps)")
     if err.validator == "pattern" and "propertyNames" in err.schema_path:
         raise InputError(path, f"key {_short(err.instance)} is not a degree ℓ (a non-negative integer)")
-    if err.validator in ("oneOf", "pattern") and not isinstance(err.instance, dict | list):
-        raise InputError(path, f"{_short(err.instance)} is not a number, decimal string or p/q rational")
+    if err.validator == "oneOf" and isinstance(err.instance, dict):
+        raise InputError(path, "a sparse F_ℓ is an object with exactly the keys shape and entries")
     raise InputError(path or "(document)", err.message)
 
 
@@ -172,26 +233,66 @@ def _map(raw: Any, where: str, n: int) -> Map:
         raise InputError(where, "must be an object mapping ℓ to F_ℓ")
     out: Map = {}
     for key, val in raw.items():
-        if not (isinstance(key, str) and key.isdigit()):
-            raise InputError(f"{where}", f"key {key!r} is not a degree ℓ (a non-negative integer)")
+        if not (isinstance(key, str) and key.isdigit() and (key == "0" or key[0] != "0")):
+            raise InputError(f"{where}", f"key {_short(key)} is not a degree ℓ (a non-negative integer)")
         ell = int(key)
+        field = f"{where}[{key}]"
         if ell > MAX_DEGREE:
-            raise InputError(f"{where}[{key}]", f"degree {ell} exceeds the maximum {MAX_DEGREE}")
-        if ell == 0:
-            out[0] = _vector(val, f"{where}[0]", n)
-            continue
+            raise InputError(field, f"degree {ell} exceeds the maximum {MAX_DEGREE}")
         cols = n**ell
-        limits.check_bytes(f"{where}[{key}]", f"F_{ell} ({n} × {cols:,})", n * cols * 8)
-        if not isinstance(val, list) or len(val) != n:
-            got = len(val) if isinstance(val, list) else type(val).__name__
-            raise InputError(f"{where}[{key}]", f"F_{ell} must have n = {n} rows, got {got}")
-        mat = np.empty((n, cols), dtype=object)
-        for i, row in enumerate(val):
-            if not isinstance(row, list) or len(row) != cols:
-                got = len(row) if isinstance(row, list) else type(row).__name__
-                raise InputError(f"{where}[{key}][{i}]", f"F_{ell} must be n × n^{ell} = {n} × {cols}: row has {got} entries")
-            mat[i, :] = [_number(x, f"{where}[{key}][{i}][{c}]") for c, x in enumerate(row)]
-        out[ell] = mat
+        if cols > MAX_COLUMNS:
+            raise SizeLimitError(field, f"F_{ell} would have n^{ell} = {cols:.3e} columns, beyond 2^62")
+        if isinstance(val, dict):
+            out[ell] = _sparse(val, field, ell, n, cols)
+        elif ell == 0:
+            out[0] = ExactMatrix.from_entries((n, 1), ((i, 0, x) for i, x in enumerate(_vector(val, field, n))))
+        else:
+            out[ell] = _dense(val, field, ell, n, cols)
     return out
 
 
+def _dense(val: Any, field: str, ell: int, n: int, cols: int) -> ExactMatrix:
+    limits.check_bytes(field, f"a dense F_{ell} ({n} × {cols:,}; write it in the sparse form)", n * cols * 8)
+    if not isinstance(val, list) or len(val) != n:
+        got = len(val) if isinstance(val, list) else type(val).__name__
+        raise InputError(field, f"F_{ell} must have n = {n} rows, got {got}")
+    entries: list[tuple[int, int, Fraction]] = []
+    for i, row in enumerate(val):
+        if not isinstance(row, list) or len(row) != cols:
+            got = len(row) if isinstance(row, list) else type(row).__name__
+            raise InputError(f"{field}[{i}]", f"F_{ell} must be n × n^{ell} = {n} × {cols}: row has {got} entries")
+        for c, x in enumerate(row):
+            v = _number(x, f"{field}[{i}][{c}]")
+            if v:
+                entries.append((i, c, v))
+    return ExactMatrix.from_entries((n, cols), entries)
+
+
+def _sparse(val: dict[str, Any], field: str, ell: int, n: int, cols: int) -> ExactMatrix:
+    shape, raw = val.get("shape"), val.get("entries")
+    if set(val) != {"shape", "entries"}:
+        raise InputError(field, "a sparse F_ℓ is an object with exactly the keys shape and entries")
+    if shape != [n, cols]:
+        raise InputError(f"{field}.shape", f"F_{ell} has shape [n, n^{ell}] = [{n}, {cols}], got {_short(shape)}")
+    if not isinstance(raw, list):
+        raise InputError(f"{field}.entries", "must be a list of [row, col, value] triples")
+    limits.check_bytes(f"{field}.entries", f"{len(raw):,} exact entries", len(raw) * 200)
+    seen: dict[tuple[int, int], int] = {}
+    entries: list[tuple[int, int, Fraction]] = []
+    for k, item in enumerate(raw):
+        where = f"{field}.entries[{k}]"
+        if not isinstance(item, list) or len(item) != 3:
+            raise InputError(where, f"must be a [row, col, value] triple, got {_short(item)}")
+        r, c, x = item
+        for name, idx, top in (("row", r, n), ("col", c, cols)):
+            if isinstance(idx, bool) or not isinstance(idx, int):
+                raise InputError(where, f"{name} {_short(idx)} is not an integer")
+            if not 0 <= idx < top:
+                raise InputError(where, f"{name} {idx} is out of range 0 … {top - 1}")
+        if (r, c) in seen:
+            raise InputError(where, f"position ({r}, {c}) repeats {field}.entries[{seen[r, c]}]")
+        seen[r, c] = k
+        v = _number(x, f"{where}[2]")
+        if v:
+            entries.append((r, c, v))
+    return ExactMatrix.from_entries((n, cols), entries)

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from qsgd_ref.base.balls import arb_prec, ball
-from qsgd_ref.problem import Problem
+from qsgd_ref.problem import Map, Problem
 
 Num = Any  # Fraction, float, mpmath.mpf or flint.arb: the recurrences are generic
 
@@ -74,18 +74,18 @@ def _sqrt_upper(x: Fraction) -> Fraction:
     return s.limit_denominator(2**60) if s.limit_denominator(2**60) ** 2 >= x else s
 
 
-def map_norms(fmap: dict[int, np.ndarray], n: int) -> dict[int, Fraction]:
+def map_norms(fmap: Map, n: int) -> dict[int, Fraction]:
     """Rational upper bounds h_ℓ ≥ ‖H_ℓ‖₂ of one exact map (H_1 = I + F_1 always present)."""
     out: dict[int, Fraction] = {}
     for ell, a in fmap.items():
         if ell == 1:
             continue
-        h = norm2_upper(a)
+        h = norm2_upper(a.dense()[:, 0] if ell == 0 else a.dense())
         if h:
             out[ell] = h
     f1 = fmap.get(1)
     ident = np.array([[Fraction(int(i == k)) for k in range(n)] for i in range(n)], dtype=object)
-    out[1] = norm2_upper(ident + (f1 if f1 is not None else 0))
+    out[1] = norm2_upper(ident + (f1.dense() if f1 is not None else 0))
     return out
 
 

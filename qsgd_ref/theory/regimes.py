@@ -28,6 +28,8 @@ from qsgd_ref.theory.majorant import majorant, problem_norms, r_upper
 FULLY, ALMOST, NOT = "fully dissipative", "almost dissipative", "not dissipative"
 #: Eigenvalues within this distance of the unit circle (or ηλ of 0 or 2) count as marginal.
 MARGINAL_TOL = 1e-9
+#: The eigenbasis variant forms V^{⊗ℓ} densely: only when n^{ℓ+1} stays below this.
+EIGENBASIS_MAX_ENTRIES = 2**22
 
 
 def reynolds(h: dict[int, Fraction], r: Fraction) -> Fraction | None:
@@ -46,12 +48,16 @@ def reynolds(h: dict[int, Fraction], r: Fraction) -> Fraction | None:
 def _modes(problem: Problem) -> tuple[np.ndarray, bool]:
     """Eigenvalues of I + F_1 at every step (concatenated) and whether every F_1 is symmetric."""
     eigs, symmetric = [], True
+    seen: dict[int, tuple[np.ndarray, bool]] = {}  # one eigensolve per distinct F_1 object
     for m in problem.maps:
         f1 = m.get(1)
-        a = np.eye(problem.n) + (f1.astype(float) if f1 is not None else 0.0)
-        sym = f1 is None or all(f1[i, k] == f1[k, i] for i in range(problem.n) for k in range(problem.n))
+        if id(f1) not in seen:
+            a = np.eye(problem.n) + (f1.to_csr().toarray() if f1 is not None else 0.0)
+            sym = f1 is None or all(f1[c, r] == v for r, c, v in f1.entries())
+            seen[id(f1)] = (np.linalg.eigvalsh(a) if sym else np.linalg.eigvals(a), sym)
+        vals, sym = seen[id(f1)]
         symmetric = symmetric and sym
-        eigs.append(np.linalg.eigvalsh(a) if sym else np.linalg.eigvals(a))
+        eigs.append(vals)
     return np.concatenate(eigs), symmetric
 
 
@@ -129,16 +135,18 @@ def eigenbasis_variant(problem: Problem) -> EigenbasisView | None:
     """R_d in the eigenbasis of F_1 = V D V⁻¹ (time-independent, real diagonalisable F_1), with κ(V)."""
     if problem.time_dependent or 1 not in problem.maps[0]:
         return None
-    f1 = problem.maps[0][1].astype(float)
+    n = problem.n
+    if any(n ** (ell + 1) > EIGENBASIS_MAX_ENTRIES for ell in problem.maps[0]):
+        return None  # V^{⊗ℓ} would be dense and too large; the variant is for small n
+    f1 = problem.maps[0][1].to_csr().toarray()
     vals, vecs = np.linalg.eig(f1)
     if np.max(np.abs(vals.imag)) > 0 or np.linalg.cond(vecs) > 1e12:
         return None
     vecs, vinv = vecs.real, np.linalg.inv(vecs.real)
-    n = problem.n
     h = {1: float(np.max(np.abs(1 + vals.real)))}
     for ell, a in problem.maps[0].items():
         if ell != 1:
-            fa = a.astype(float).reshape(n, -1)
+            fa = a.to_csr().toarray()
             right = vecs if ell == 1 else np.ones((1, 1))
             for _ in range(ell):
                 right = np.kron(right, vecs)

@@ -22,6 +22,7 @@ from qsgd_ref.base.precision import DEFAULT_DPS, working_bits
 from qsgd_ref.base.results import Result
 from qsgd_ref.carleman.integer import integer_steps
 from qsgd_ref.problem import Problem
+from qsgd_ref.problem.iterate import iterate
 
 #: Extra bits in certified mode, so that radii stay far below the reported digits.
 CERTIFIED_EXTRA_BITS = 64
@@ -37,35 +38,6 @@ class CertifiedTrajectories:
     carleman: list[list[flint.arb]]
     error: list[flint.arb]
     prec: int
-
-
-def _kron(a: list[flint.arb], b: list[flint.arb]) -> list[flint.arb]:
-    return [x * y for x in a for y in b]
-
-
-def _exact_balls(problem: Problem) -> list[list[flint.arb]]:
-    u = [ball(x) for x in problem.u0]
-    rows = [u]
-    maps: dict[int, dict[int, list[list[flint.arb]]]] = {}
-    for t in range(problem.steps):
-        key = t if problem.time_dependent else 0
-        if key not in maps:
-            maps = {
-                key: {
-                    ell: [[ball(x) for x in row] for row in (a.reshape(-1, 1) if ell == 0 else a)]
-                    for ell, a in problem.map_at(t).items()
-                }
-            }
-        new = list(u)
-        for ell, rows_ell in maps[key].items():
-            power = [flint.arb(1)]
-            for _ in range(ell):
-                power = _kron(power, u)
-            for i, row in enumerate(rows_ell):
-                new[i] = new[i] + sum((c * p for c, p in zip(row, power)), flint.arb(0))
-        u = new
-        rows.append(u)
-    return rows
 
 
 def _carleman_balls(problem: Problem) -> list[list[flint.arb]]:
@@ -110,7 +82,7 @@ def certified_trajectories(
 
 def _run(problem: Problem, prec: int) -> CertifiedTrajectories:
     with arb_prec(prec):
-        exact = _exact_balls(problem)
+        exact = list(iterate(problem, ball))
         carleman = _carleman_balls(problem)
         error = [_norm([a - b for a, b in zip(u, y)]) for u, y in zip(exact, carleman)]
     return CertifiedTrajectories(exact, carleman, error, prec)

@@ -1,0 +1,146 @@
+"""Exact sparse matrices: the storage of every F_ℓ (clauses MAP-1, FMT-1).
+
+An :class:`ExactMatrix` holds the non-zero entries of an m × c rational matrix as integer numerators
+over one common denominator, with their (row, column) positions sorted row-major. Its size follows
+the number of non-zeros, never m · c, so an n = 1000 map with F_2 of shape 1000 × 10⁶ and five
+non-zeros per row takes a few hundred kilobytes. Float64 views are correctly rounded.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from fractions import Fraction
+from functools import reduce
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from qsgd_ref.base import limits
+
+#: Columns are int64 positions: n^ℓ must stay below this.
+MAX_COLUMNS = 2**62
+#: numerators and denominators below this convert to float64 by one correctly rounded division
+_EXACT_FLOAT = 2**53
+
+
+class ExactMatrix:
+    """An exact rational matrix stored by its non-zeros: numerators[k] / denominator at
+    (rows[k], cols[k]), sorted row-major, no zeros, no repeated position, lowest terms overall."""
+
+    __slots__ = ("shape", "rows", "cols", "numerators", "denominator", "_float")
+
+    def __init__(self, shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray, numerators: list[int],
+                 denominator: int) -> None:
+        self.shape = (int(shape[0]), int(shape[1]))
+        self.rows = rows
+        self.cols = cols
+        self.numerators = numerators
+        self.denominator = denominator
+        self._float: sp.csr_matrix | None = None
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def from_entries(cls, shape: tuple[int, int], entries: Iterable[tuple[int, int, Fraction]]) -> ExactMatrix:
+        """From (row, col, value) triplets with distinct positions (zeros are dropped)."""
+        items = sorted((int(r), int(c), Fraction(v)) for r, c, v in entries if v != 0)
+        den = reduce(math.lcm, (v.denominator for _, _, v in items), 1)
+        nums = [v.numerator * (den // v.denominator) for _, _, v in items]
+        rows = np.fromiter((r for r, _, _ in items), dtype=np.int64, count=len(items))
+        cols = np.fromiter((c for _, c, _ in items), dtype=np.int64, count=len(items))
+        return cls(shape, rows, cols, nums, den)
+
+    @classmethod
+    def from_dense(cls, a: Any) -> ExactMatrix:
+        """From a dense array-like of exact values (Fractions, ints, or floats taken exactly); a
+        1-D array becomes a column (F_0 is n × 1)."""
+        arr = np.asarray(a, dtype=object)
+        if arr.ndim == 1:
+            arr = arr.reshape(-1, 1)
+        if arr.ndim != 2:
+            raise ValueError(f"expected a matrix, got {arr.ndim} dimensions")
+        rows, cols = np.nonzero(arr != 0)
+        return cls.from_entries(arr.shape, ((int(r), int(c), Fraction(arr[r, c])) for r, c in zip(rows, cols)))
+
+    @classmethod
+    def zeros(cls, shape: tuple[int, int]) -> ExactMatrix:
+        return cls(shape, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), [], 1)
+
+    @classmethod
+    def identity(cls, n: int) -> ExactMatrix:
+        idx = np.arange(n, dtype=np.int64)
+        return cls((n, n), idx, idx.copy(), [1] * n, 1)
+
+    # ------------------------------------------------------------------ reading
+
+    @property
+    def nnz(self) -> int:
+        return len(self.numerators)
+
+    def is_zero(self) -> bool:
+        return not self.numerators
+
+    def entries(self) -> Iterator[tuple[int, int, Fraction]]:
+        """(row, col, value) of every non-zero, row-major."""
+        den = self.denominator
+        for r, c, num in zip(self.rows.tolist(), self.cols.tolist(), self.numerators):
+            yield r, c, Fraction(num, den)
+
+    def values(self) -> list[Fraction]:
+        return [Fraction(num, self.denominator) for num in self.numerators]
+
+    def __getitem__(self, index: tuple[int, int] | int) -> Fraction:
+        """The entry at (row, col), zero where none is stored; an n × 1 column (F_0) also takes a row."""
+        if isinstance(index, int | np.integer):
+            if self.shape[1] != 1:
+                raise IndexError(f"a {self.shape[0]} × {self.shape[1]} matrix needs a (row, col) index")
+            index = (int(index), 0)
+        r, c = index
+        lo = int(np.searchsorted(self.rows, r, side="left"))
+        hi = int(np.searchsorted(self.rows, r, side="right"))
+        k = lo + int(np.searchsorted(self.cols[lo:hi], c))
+        if k < hi and int(self.cols[k]) == c:
+            return Fraction(self.numerators[k], self.denominator)
+        return Fraction(0)
+
+    def dense(self, field: str = "F") -> np.ndarray:
+        """The full matrix as an object array of Fractions (refused beyond the memory budget)."""
+        m, c = self.shape
+        limits.check_bytes(field, f"a dense exact {m:,} × {c:,} matrix", m * c * 64)
+        out = np.full(self.shape, Fraction(0), dtype=object)
+        for r, col, v in self.entries():
+            out[r, col] = v
+        return out
+
+    def to_csr(self) -> sp.csr_matrix:
+        """Float64 CSR, every entry correctly rounded (cached: the matrix is immutable)."""
+        if self._float is None:
+            data = np.array(self._float_values(), dtype=np.float64)
+            idx_t = np.int32 if max(self.shape) < 2**31 else np.int64
+            self._float = sp.csr_matrix((data, (self.rows.astype(idx_t), self.cols.astype(idx_t))), shape=self.shape)
+        return self._float
+
+    def _float_values(self) -> list[float]:
+        den = self.denominator
+        if den < _EXACT_FLOAT and all(-_EXACT_FLOAT < x < _EXACT_FLOAT for x in self.numerators):
+            return [x / den for x in self.numerators]  # one IEEE division of exact operands: correctly rounded
+        return [float(Fraction(x, den)) for x in self.numerators]
+
+    def scaled_integers(self) -> tuple[list[int], int]:
+        """(numerators, denominator): the entries are numerators[k] / denominator exactly."""
+        return self.numerators, self.denominator
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ExactMatrix):
+            return NotImplemented
+        return (self.shape == other.shape and self.denominator == other.denominator
+                and self.numerators == other.numerators and np.array_equal(self.rows, other.rows)
+                and np.array_equal(self.cols, other.cols))
+
+    def __hash__(self) -> int:
+        return hash((self.shape, self.denominator, tuple(self.numerators), self.rows.tobytes(), self.cols.tobytes()))
+
+    def __repr__(self) -> str:
+        return f"ExactMatrix(shape={self.shape}, nnz={self.nnz}, denominator={self.denominator})"
