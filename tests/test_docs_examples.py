@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
-PAGES = ["tutorial.md"]
+PAGES = ["tutorial.md", "problem-files.md"]
 
 
 def python_blocks(page: str) -> list[str]:

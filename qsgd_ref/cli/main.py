@@ -17,6 +17,7 @@ from qsgd_ref.base.errors import InputError
 COMMANDS: dict[str, str] = {
     "demo": "qsgd_ref.cli.commands.demo",
     "validate": "qsgd_ref.cli.commands.validate",
+    "convert": "qsgd_ref.cli.commands.convert",
     "proxy": "qsgd_ref.cli.commands.proxy",
     "train": "qsgd_ref.cli.commands.train",
     "hhl": "qsgd_ref.cli.commands.hhl",

@@ -86,6 +86,11 @@ def load_problem(path: str | Path) -> Problem:
     >>> qsgd_ref.load_problem(path).name
     'decay'
     """
+    return parse_problem(load_document(path))
+
+
+def load_document(path: str | Path) -> Any:
+    """The decoded JSON of a file, numbers kept exact (InputError naming PROBLEM when unreadable)."""
     p = Path(path)
     try:
         text = p.read_text()
@@ -95,7 +100,7 @@ def load_problem(path: str | Path) -> Problem:
         doc = json_loads_exact(text)
     except json.JSONDecodeError as exc:
         raise InputError("PROBLEM", f"{p.name} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    return parse_problem(doc)
+    return doc
 
 
 def parse_problem(doc: Any, *, validate_schema: bool = True) -> Problem:
