@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from assertions import assert_close
 
 from qsgd_ref.cli import main
 from qsgd_ref.problem import Problem, make_problem
@@ -42,11 +43,11 @@ def test_small_dissipative_problem_within_budget(steps: int) -> None:
     exact = np.array([float(x) for x in fraction_iteration(SCALAR, [Fr(1, 2)], steps)])
     assert r.fidelity >= 0.99
     assert r.twin_deviation <= 1e-10
-    assert np.max(np.abs(np.array(r.u_T_exact) - exact)) <= 1e-15
+    assert_close(r.u_T_exact, exact, tol=1e-15, what="u(T) reported as exact against Fractions")
     assert r.u_T is not None
     err = float(np.linalg.norm(np.array(r.u_T) - exact))
     assert err <= r.budget.total
-    assert abs(np.linalg.norm(r.state) - 1.0) <= 1e-12
+    assert_close(np.linalg.norm(r.state), 1.0, tol=1e-12, what="‖post-selected state‖")
 
 
 @pytest.mark.clause("HHL-4")
@@ -62,7 +63,7 @@ def test_two_dimensional_problem_and_norm() -> None:
 
     b = eq6_system(p).rhs
     x = solve_forward(p)
-    assert abs(r.state_norm / np.linalg.norm(x) - 1.0) <= 0.05
+    assert_close(r.state_norm, np.linalg.norm(x), tol=0.05, scale=np.linalg.norm(x), what="‖L⁻¹b‖ from the success probability")
     assert np.linalg.norm(b) > 0
 
 
@@ -95,7 +96,7 @@ def test_reupload_segments_reach_horizon() -> None:
     exact = np.array([float(x) for x in fraction_iteration(PAIR, [Fr(1, 2), Fr(-1, 3)], 3)])
     full = reupload(p, segment=3, keep=2)
     assert len(full["segments"]) == 1 and full["reached"] == 3
-    assert np.max(np.abs(np.array(full["u_T_exact"]) - exact)) <= 1e-15
+    assert_close(full["u_T_exact"], exact, tol=1e-15, what="re-upload u(T) reported as exact")
     split = reupload(p, segment=1, keep=2, classical_steps=1)
     assert [s["t0"] for s in split["segments"]] == [0, 2] and split["reached"] == 3
     assert split["error_vs_exact"] <= 0.05 * np.linalg.norm(exact) + 0.02

@@ -10,6 +10,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from assertions import assert_close
 
 from qsgd_ref.base.indexing import lifted_dimension, lifted_initial
 from qsgd_ref.carleman.integer import integer_step
@@ -60,8 +61,9 @@ def test_agrees_with_the_float64_engine():
     u = p.u0_float()
     exact = exact_trajectory(p, 50)
     for t in range(p.steps + 1):
-        assert np.allclose(y[:2], [float(x) for x in ref[t]], rtol=1e-12, atol=1e-14)
-        assert np.allclose(u, [float(x) for x in exact[t]], rtol=1e-12, atol=1e-14)
+        want_y, want_u = np.array([float(x) for x in ref[t]]), np.array([float(x) for x in exact[t]])
+        assert_close(y[:2], want_y, tol=1e-12, scale=np.abs(want_y), atol=1e-14, what=f"float64 ŷ_1({t}) against 50 digits")
+        assert_close(u, want_u, tol=1e-12, scale=np.abs(want_u), atol=1e-14, what=f"float64 u({t}) against 50 digits")
         y = M @ y + c
         fm = p.float_map_at(0)
         u = u + fm[0] + fm[1] @ u + fm[2] @ np.kron(u, u) + fm[3] @ np.kron(np.kron(u, u), u)

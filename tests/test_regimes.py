@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from assertions import assert_close
 from hypothesis import given
 from strategies import instances
 
@@ -23,15 +24,15 @@ def test_numbers_match_an_independent_computation(inst):
     p = inst.problem
     k = classify(p)
     h1 = max(float(max(abs(1 - x) for x in s)) for s in inst.eta_h)
-    assert abs(k.norm_I_plus_F1 - h1) <= 1e-9 * max(1, h1)
-    assert abs(k.gamma - (1 - h1)) <= 1e-9
+    assert_close(k.norm_I_plus_F1, h1, tol=1e-9, scale=max(1, h1), what="‖I + F_1‖ against max|1 − ηλ|")
+    assert_close(k.gamma, 1 - h1, tol=1e-9, what="γ = 1 − ‖I + F_1‖")
     r = float(np.linalg.norm(p.u0_float()))
     norms = {ell: max(float(np.linalg.norm(m[ell].astype(float).reshape(p.n, -1), 2)) for m in p.maps)
              for ell in p.maps[0] if ell != 1}
     nonlin = sum(x * r ** (ell - 1) for ell, x in norms.items() if ell >= 2) + norms.get(0, 0.0) / r
     if h1 < 1 - 1e-9:
         expect = nonlin / (1 - h1)
-        assert abs(k.R_d - expect) <= 1e-8 * expect
+        assert_close(k.R_d, expect, tol=1e-8, scale=expect, what="R_d against numpy norms")
     elif h1 > 1 + 1e-9:
         assert k.R_d is None  # γ ≤ 0: R_d = ∞, reported as null
     json.dumps(k.to_json(), allow_nan=False)  # plain, strict JSON data
