@@ -13,10 +13,16 @@ import pytest
 
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.specdata import spec_dir
+from qsgd_ref.carleman.numeric import lifted_map
 from qsgd_ref.oracle import judges as J
 from qsgd_ref.oracle import verifier as V
 from qsgd_ref.oracle.harness import check, collect
 from qsgd_ref.oracle.mutants import MUTANTS, Float64Engine
+from qsgd_ref.quantum.clock import Clock
+from qsgd_ref.quantum.dilation import encode
+from qsgd_ref.quantum.twin import twin
+from qsgd_ref.system.eq6 import eq6_system, solve_forward
+from qsgd_ref.trajectories import carleman_trajectory, exact_trajectory
 
 VECTORS = spec_dir() / "vectors"
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,27 +124,23 @@ def test_column_major_is_caught_only_where_an_index_order_trap_exists(vectors):
 
 
 def _reference_impl(problem, request):
-    ref = pytest.importorskip("qsgd_ref.trajectories")
     if "exact" not in request.fields:
         return {}
-    return {"exact": ref.exact_trajectory(problem, dps=50), "carleman": ref.carleman_trajectory(problem, dps=50)}
+    return {"exact": exact_trajectory(problem, dps=50), "carleman": carleman_trajectory(problem, dps=50)}
 
 
 @pytest.mark.clause("ORC-6", "REF-1")
 def test_the_projects_mpmath_reference_passes(vectors):
-    pytest.importorskip("qsgd_ref.trajectories")
     rep = check(_reference_impl, VECTORS)
     assert not rep.failed, str(rep)
     assert rep.totals["exact: passed"] == rep.totals["carleman: passed"] > 0
 
 
 def _engine_impl(problem, request):
-    carleman = pytest.importorskip("qsgd_ref.carleman.numeric")
     if "matrix" not in request.fields:
         return {}
-    m, c = carleman.lifted_map(problem.float_map_at(0), problem.n, problem.order)
+    m, c = lifted_map(problem.float_map_at(0), problem.n, problem.order)
     m = m.tocoo()
-    c = c.toarray().ravel() if hasattr(c, "toarray") else c
     return {
         "matrix": {
             "M": [[int(r), int(s), float(v)] for r, s, v in zip(m.row, m.col, m.data, strict=True)],
@@ -149,9 +151,6 @@ def _engine_impl(problem, request):
 
 @pytest.mark.clause("ORC-6", "LIFT-2")
 def test_the_projects_float_engine_matrix_passes(vectors):
-    carleman = pytest.importorskip("qsgd_ref.carleman.numeric")
-    if not hasattr(carleman, "lifted_map"):
-        pytest.skip("qsgd_ref.carleman.numeric.lifted_map not available")
     rep = check(_engine_impl, VECTORS)
     assert not rep.failed, str(rep)
     assert rep.totals["matrix: passed"] > 0
@@ -224,11 +223,6 @@ def test_regime_and_bounds_fields_are_judged(vectors):
 
 
 def _twin_impl(problem, request):
-    from qsgd_ref.quantum.clock import Clock
-    from qsgd_ref.quantum.dilation import encode
-    from qsgd_ref.quantum.twin import twin
-    from qsgd_ref.system.eq6 import eq6_system, solve_forward
-
     if "eq6" in request.fields:
         return {"eq6": solve_forward(problem, request.idle)}
     if "hhl" not in request.fields:
@@ -243,7 +237,6 @@ CLOCKS: dict[int, dict] = {}
 
 @pytest.mark.clause("ORC-6", "HHL-2", "SYS-2")
 def test_the_projects_twin_and_forward_solver_pass(vectors):
-    pytest.importorskip("qsgd_ref.quantum.twin")
     CLOCKS.update({t["tcId"]: t["clock"] for _, _, t in vectors if "clock" in t})
     rep = check(_twin_impl, VECTORS)
     assert not rep.failed, str(rep)
