@@ -112,4 +112,7 @@ def test_proxy_command(tmp_path, capsys):
     assert "take over at t = 0" in capsys.readouterr().out
     (tmp_path / "d.txt").write_text("0.5 1\n1.0 1\n")
     assert main(["proxy", str(tmp_path / "d.txt"), "--density", "--steps", "1"]) == 0
+    capsys.readouterr()
     assert main(["proxy", str(tmp_path / "missing.txt")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("qsgd-ref proxy: error: EIGENVALUES"), err

@@ -13,6 +13,9 @@ EXAMPLE = ROOT / "examples" / "oracle_pytest"
 
 
 def _pytest(*args: str) -> subprocess.CompletedProcess[str]:
+    # A separate pytest process on purpose: the example is a project of its own (its conftest adds
+    # --vectors and a session fixture), run as a user would run it after copying the folder; inside
+    # this session its conftest, option and rootdir would mix with ours.
     cmd = [
         sys.executable,
         "-m",

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
-import sys
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 
@@ -25,7 +22,6 @@ from qsgd_ref.system.eq6 import eq6_system, solve_forward
 from qsgd_ref.trajectories import carleman_trajectory, exact_trajectory
 
 VECTORS = spec_dir() / "vectors"
-ROOT = Path(__file__).resolve().parent.parent
 
 ROW_TEST = {
     "tcId": 1,
@@ -182,27 +178,24 @@ def test_partial_results_count_as_not_provided(vectors):
     assert rep.totals["exact: not provided"] == rep.totals["carleman: passed"] > 0
 
 
-def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "qsgd_ref", "oracle", *args], capture_output=True, text=True, cwd=ROOT)
-
-
 @pytest.mark.clause("ORC-4", "ORC-5")
-def test_cli_verify_exit_status_summary_and_failure_lines(tmp_path):
+def test_cli_verify_exit_status_summary_and_failure_lines(tmp_path, cli):
     subset = tmp_path / "vectors"
     subset.mkdir()
     (subset / "carleman_matrix.json").write_bytes((VECTORS / "carleman_matrix.json").read_bytes())
     good, bad = tmp_path / "good.json", tmp_path / "bad.json"
     good.write_text(json.dumps(collect(Float64Engine(), subset)))
     bad.write_text(json.dumps(collect(MUTANTS["continuous"], subset)))
-    r = _cli("verify", "--vectors", str(subset), "--results", str(good))
-    assert r.returncode == 0, r.stdout + r.stderr
-    assert "RESULT: PASS" in r.stdout and "summary per flag" in r.stdout
-    assert any(line.strip().startswith("IndexOrderTrap") and "passed" in line for line in r.stdout.splitlines())
-    r = _cli("verify", "--vectors", str(subset), "--results", str(bad))
-    assert r.returncode == 1
-    assert "FAIL tcId" in r.stdout and "continuous Carleman matrix" in r.stdout and "RESULT: FAIL" in r.stdout
-    r = _cli("verify", "--vectors", str(subset), "--results", str(tmp_path / "missing.json"))
-    assert r.returncode == 2 and "--results" in r.stderr
+    r = cli("oracle", "verify", "--vectors", subset, "--results", good)
+    assert r.status == 0 and r.err == "", r.out + r.err
+    assert "RESULT: PASS" in r.out and "summary per flag" in r.out
+    assert any(line.strip().startswith("IndexOrderTrap") and "passed" in line for line in r.out.splitlines())
+    r = cli("oracle", "verify", "--vectors", subset, "--results", bad)
+    assert r.status == 1
+    assert "FAIL tcId" in r.out and "continuous Carleman matrix" in r.out and "RESULT: FAIL" in r.out
+    r = cli("oracle", "verify", "--vectors", subset, "--results", tmp_path / "missing.json")
+    assert r.status == 2 and r.out == ""
+    assert len(r.err_lines) == 1 and "--results" in r.err_lines[0], r.err
 
 
 @pytest.mark.clause("ORC-4", "REG-5", "BND-1")

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from assertions import assert_close
 
-from qsgd_ref.cli import main
 from qsgd_ref.problem import Problem, make_problem
 from qsgd_ref.quantum.pipeline import hhl
 from qsgd_ref.quantum.reupload import keep_largest, reupload
@@ -68,11 +67,12 @@ def test_two_dimensional_problem_and_norm() -> None:
 
 
 @pytest.mark.clause("HHL-4", "DNL-1")
-def test_command_with_shots_reports_fields(tmp_path: Path) -> None:
+def test_command_with_shots_reports_fields(tmp_path: Path, cli) -> None:
     path = tmp_path / "p.json"
     scalar_problem(2).save(path)
     out = tmp_path / "r.json"
-    assert main(["hhl", str(path), "--shots", "20000", "--clock-qubits", "5", "--out", str(out)]) == 0
+    r = cli("hhl", path, "--shots", "20000", "--clock-qubits", "5", "--out", out)
+    assert r.status == 0 and r.err == "", r.err
     doc = json.loads(out.read_text())
     for key in ("fidelity", "success_probability", "qubits", "depth", "cx", "u_T", "error_vs_exact",
                 "error_vs_carleman", "error_budget"):
@@ -80,7 +80,9 @@ def test_command_with_shots_reports_fields(tmp_path: Path) -> None:
     assert doc["clock"]["bits"] == 5 and doc["cx"] > 0
     assert doc["error_budget"]["shot_noise"] > 0
     assert doc["error_vs_exact"] <= doc["error_budget"]["total"]
-    assert main(["hhl", str(path), "--shots", "0"]) == 2
+    r = cli("hhl", path, "--shots", "0")
+    assert r.status == 2 and r.out == ""
+    assert len(r.err_lines) == 1 and "--shots" in r.err_lines[0], r.err
 
 
 @pytest.mark.clause("RUP-1")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -96,10 +94,10 @@ def test_eigenbasis_variant_for_non_normal_f1():
 
 
 @pytest.mark.clause("REG-5")
-def test_classify_command_prints_json(tmp_path):
+def test_classify_command_prints_json(tmp_path, cli):
     path = tmp_path / "p.json"
     make_problem(F={1: [["-1/10"]], 2: [["1/20"]]}, u0=["1/2"], steps=3, order=2).save(path)
-    out = subprocess.run([sys.executable, "-m", "qsgd_ref", "classify", str(path)], capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
-    doc = json.loads(out.stdout)
+    r = cli("classify", path)
+    assert r.status == 0 and r.err == "", r.err
+    doc = json.loads(r.out)
     assert doc["regime"] == FULLY and doc["gamma"] == pytest.approx(0.1) and doc["R_d"] == pytest.approx(0.25)
