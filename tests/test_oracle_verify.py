@@ -68,18 +68,33 @@ def test_matrix_absent_entries_are_zero_and_out_of_range_entries_fail():
     assert not v.passed and "appears twice" in v.message
 
 
-def _results(impl):
-    return V.results_from_doc(collect(impl, VECTORS))
-
-
 @pytest.fixture(scope="module")
 def vectors():
     return V.load_vectors(VECTORS)
 
 
+@pytest.fixture(scope="module")
+def results_of():
+    """``results_of(name)``: the validated results of the float64 engine ("float64") or a mutant, computed
+    once per module (collecting and schema-validating a mutant's results takes up to a few seconds)."""
+    docs: dict[str, dict] = {}
+    results: dict[str, dict] = {}
+
+    def get(name: str, *, doc: bool = False):
+        if name not in docs:
+            docs[name] = collect(Float64Engine() if name == "float64" else MUTANTS[name], VECTORS)
+        if doc:
+            return copy.deepcopy(docs[name])
+        if name not in results:
+            results[name] = V.results_from_doc(docs[name])
+        return copy.deepcopy(results[name])
+
+    return get
+
+
 @pytest.mark.clause("ORC-6", "ORC-4")
-def test_independent_float64_implementation_passes_everything(vectors):
-    rep = V.judge(vectors, _results(Float64Engine()))
+def test_independent_float64_implementation_passes_everything(vectors, results_of):
+    rep = V.judge(vectors, results_of("float64"))
     assert not rep.failed, str(rep)
     assert rep.totals["tests passed"] == sum("hhl" not in d["schema"] for _, d, _ in vectors)
 
@@ -96,9 +111,9 @@ MUTANT_CAUSES = {
 
 @pytest.mark.clause("ORC-6", "ORC-4", "LIFT-2", "LIFT-3", "MAP-1")
 @pytest.mark.parametrize("name", sorted(MUTANT_CAUSES))
-def test_mutants_are_rejected_with_their_cause(name, vectors):
+def test_mutants_are_rejected_with_their_cause(name, vectors, results_of):
     cause, fields = MUTANT_CAUSES[name]
-    rep = V.judge(vectors, _results(MUTANTS[name]))
+    rep = V.judge(vectors, results_of(name))
     failing = [v for v in rep.verdicts if not v.passed]
     assert rep.failed
     assert fields <= {v.field for v in failing}
@@ -111,8 +126,8 @@ def test_mutants_are_rejected_with_their_cause(name, vectors):
 
 
 @pytest.mark.clause("ORC-6", "MAP-1")
-def test_column_major_is_caught_only_where_an_index_order_trap_exists(vectors):
-    rep = V.judge(vectors, _results(MUTANTS["column-major"]))
+def test_column_major_is_caught_only_where_an_index_order_trap_exists(vectors, results_of):
+    rep = V.judge(vectors, results_of("column-major"))
     flags = {t["tcId"]: t["flags"] for _, _, t in vectors}
     failing = {v.tc_id for v in rep.verdicts if not v.passed}
     assert failing and all("IndexOrderTrap" in flags[tc] for tc in failing)
@@ -168,9 +183,8 @@ def test_results_files_are_validated_and_unknown_tcids_fail(vectors):
 
 
 @pytest.mark.clause("ORC-5", "ORC-4")
-def test_partial_results_count_as_not_provided(vectors):
-    full = collect(Float64Engine(), VECTORS)
-    part = copy.deepcopy(full)
+def test_partial_results_count_as_not_provided(vectors, results_of):
+    part = results_of("float64", doc=True)
     for r in part["results"]:
         r.pop("exact", None)
     rep = V.judge(vectors, V.results_from_doc(part))
