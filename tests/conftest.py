@@ -1,4 +1,9 @@
-"""Shared test set-up: Hypothesis profiles, the mpmath precision guard, the clause marker, the ``cli`` fixture."""
+"""Shared test set-up: Hypothesis profiles, the mpmath precision guard, the clause marker, the ``cli`` fixture.
+
+Tests that take more than about 2 s are marked ``@pytest.mark.slow``; the default run (and CI) runs
+them, ``python -m pytest -m "not slow"`` gives a quick run without them. Float comparisons go through
+tests/assertions.py (tolerances in units of eps or of a stated tolerance, failures reported per entry).
+"""
 
 from __future__ import annotations
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.mark.slow  # 3-4 s: every stage, HHL with resource counts
 @pytest.mark.clause("BND-1")
 def test_demo_runs_end_to_end_and_error_is_below_bound(tmp_path, cli):
     r = cli("demo", "--out", tmp_path, "--shots", "4000")

@@ -15,6 +15,7 @@ from qsgd_ref.theory.majorant import majorant
 from qsgd_ref.theory.regimes import ALMOST, FULLY, NOT, classify
 
 
+@pytest.mark.slow  # 2-3 s: exact norm bounds of 25 drawn instances
 @pytest.mark.clause("REG-1", "REG-5")
 @given(instances())
 def test_numbers_match_an_independent_computation(inst):
