@@ -63,6 +63,16 @@ def test_gradient_descent_view_counts_modes(inst):
     assert gd.in_open_0_2 == (k.gamma > 0)
 
 
+@pytest.mark.clause("REG-4")
+def test_an_exactly_marginal_mode_is_not_inside_0_2():
+    """ηH = Q diag(0, 1/20, 1/20) Qᵀ exactly; in floats the 0 comes out as about 1e-16 (found by Hypothesis)."""
+    f1 = [["-4/441", "38/2205", "19/2205"], ["38/2205", "-377/8820", "8/2205"], ["19/2205", "8/2205", "-85/1764"]]
+    k = classify(make_problem(F={1: f1}, u0=["1/8", 0, 0], steps=1, order=1))
+    gd = k.gradient_descent
+    assert (gd.marginal_modes, gd.dissipative_modes, gd.divergent_modes) == (1, 2, 0)
+    assert not gd.in_open_0_2 and k.gamma <= 0
+
+
 @pytest.mark.clause("REG-3", "REG-5")
 @given(instances(regime="divergent"))
 def test_divergent_instances_are_not_dissipative(inst):
