@@ -92,6 +92,7 @@ def test_keep_largest() -> None:
     assert keep_largest(u, 4).tolist() == u.tolist()
 
 
+@pytest.mark.slow  # 2-3 s on a loaded machine: three HHL solves on Aer
 @pytest.mark.clause("RUP-1")
 def test_reupload_segments_reach_horizon() -> None:
     p = make_problem(F=PAIR, u0=[Fr(1, 2), Fr(-1, 3)], steps=3, order=2)
