@@ -85,7 +85,7 @@ def test_nan_shape_and_empty_never_pass():
         assert_close(1.0, 1.0, tol=1.0, scale=-1.0, what="u(t)")
 
 
-@pytest.mark.clause("ORC-3", "REF-1", "REF-2")
+@pytest.mark.clause("ORC-3")
 def test_high_precision_numbers_are_compared_exactly():
     third = Fraction(1, 3)
     with mpmath.workdps(60):
@@ -162,7 +162,7 @@ def test_agrees_with_the_oracle_judge_on_its_tolerance_semantics(got):
     assert helper is verdict
 
 
-@pytest.mark.clause("ORC-3", "LIFT-1")
+@pytest.mark.clause("ORC-3")
 def test_exact_equality_reports_the_first_differing_entry():
     want = np.array([[Fraction(1, 3), Fraction(1, 2)], [Fraction(-1, 4), Fraction(0)]], dtype=object)
     same = [[flint.fmpq(1, 3), sympy.Rational(1, 2)], [Fraction(-1, 4), 0]]
