@@ -11,8 +11,8 @@ semantics of ORC-3 (abs + rel · S) with the scale spelled out. On failure it na
 (largest error in tolerance units), its index, its error in units of its tolerance, the tolerance
 itself and how many entries are outside, e.g.::
 
-    M_N of LIFT-2: entry [3, 17] off by 4.1e3 × tol (tol = 8 eps · 2.3): got 0.5, expected 0.25,
-    |got − expected| = 0.25; 1 of 120 entries outside tol
+    M_N of LIFT-2: entry [3, 17] off by 4.1e3 × tol (tol = 8 eps · 2.3): got 1.0000000000167,
+    expected 1.0, |got − expected| = 1.7e-11; 1 of 120 entries outside tol
 
 Entries may be float, int, complex or numpy numbers (compared in float64 / complex128, as the
 ad-hoc expressions they replace did), or exact and high-precision numbers — ``Fraction``,
@@ -36,6 +36,7 @@ from numbers import Integral
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 EPS = float(np.finfo(float).eps)
 
@@ -48,7 +49,7 @@ __all__ = ["EPS", "assert_close", "assert_exact_equal"]
 
 def _dense(x: Any) -> np.ndarray:
     """An ndarray of the values (object dtype kept for exact numbers); sparse matrices made dense."""
-    if hasattr(x, "toarray") and hasattr(x, "nnz"):  # scipy.sparse
+    if sp.issparse(x):
         x = x.toarray()
     arr = np.asarray(x)
     if arr.dtype.kind not in "biufcO":  # strings, bytes, ...: exact path
