@@ -1,8 +1,15 @@
-"""Shared test set-up: Hypothesis profiles, the mpmath precision guard, the clause marker."""
+"""Shared test set-up: Hypothesis profiles, the mpmath precision guard, the clause marker, the ``cli`` fixture.
+
+Tests that take more than about 2 s are marked ``@pytest.mark.slow``; the default run (and CI) runs
+them, ``python -m pytest -m "not slow"`` gives a quick run without them. Float comparisons go through
+tests/assertions.py (tolerances in units of eps or of a stated tolerance, failures reported per entry).
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import mpmath
 import pytest
@@ -47,3 +54,39 @@ def pytest_collection_modifyitems(config, items):
             for cid in mark.args:
                 if cid not in known:
                     raise pytest.UsageError(f"{item.nodeid} names unknown spec clause {cid!r}")
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """One in-process ``qsgd-ref`` run: its exit status and what it wrote."""
+
+    status: int
+    out: str
+    err: str
+
+    @property
+    def err_lines(self) -> list[str]:
+        return self.err.strip().splitlines()
+
+
+@pytest.fixture
+def cli(capsys) -> Callable[..., CliRun]:
+    """``cli("validate", path)`` runs ``qsgd_ref.cli.main.main([...])`` in-process and returns a CliRun.
+
+    The exit status is main's return value, or the code of a SystemExit (argparse's usage errors,
+    --help, --version), as ``sys.exit(main())`` in ``python -m qsgd_ref`` would exit. Any other
+    exception propagates: in a real process it would be a traceback. tests/test_cli_entry.py runs the
+    real entry point in a subprocess.
+    """
+    from qsgd_ref.cli.main import main
+
+    def run(*argv: str) -> CliRun:
+        capsys.readouterr()  # what the test printed before belongs to no run
+        try:
+            status = main([str(a) for a in argv])
+        except SystemExit as exc:
+            status = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return CliRun(status, captured.out, captured.err)
+
+    return run

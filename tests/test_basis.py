@@ -8,6 +8,7 @@ from math import comb
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from assertions import assert_close
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,8 +22,6 @@ from qsgd_ref.carleman.monomial import (
     symmetrizer,
 )
 from qsgd_ref.carleman.numeric import lifted_map
-
-EPS = np.finfo(float).eps
 
 
 @st.composite
@@ -44,7 +43,7 @@ def test_dimension_and_monomial_count(n, order):
     for j in range(1, order + 1):
         assert symmetrizer(n, j).shape == (n**j, comb(n + j - 1, j))
     # P S = I up to rounding of 1/multiplicity summed multiplicity times
-    assert np.abs((p @ s).toarray() - np.eye(s.shape[1])).max() <= 8 * EPS
+    assert_close(p @ s, np.eye(s.shape[1]), eps_units=8, what=f"P S = I (n = {n}, N = {order})")
 
 
 @pytest.mark.clause("LIFT-4")
@@ -55,7 +54,8 @@ def test_symmetrizer_against_explicit_monomials():
     monos = list(itertools.combinations_with_replacement(range(n), j))  # lexicographic
     m = np.array([np.prod(u[list(mono)]) for mono in monos])
     assert np.array_equal(symmetrizer(n, j) @ m, lifted_initial(u, j)[n + n**2:])
-    assert np.allclose(averager(n, j) @ lifted_initial(u, j)[n + n**2:], m, rtol=4 * EPS, atol=0)
+    assert_close(averager(n, j) @ lifted_initial(u, j)[n + n**2:], m, eps_units=4, scale=np.abs(m),
+                 what="averaged u^{⊗3} against the monomials")
 
 
 @pytest.mark.clause("LIFT-4")
@@ -70,12 +70,12 @@ def test_compressed_matrix_maps_back_to_m_n_on_symmetric_vectors(case):
     rng = np.random.default_rng(order)
     x = s @ rng.normal(size=s.shape[1])  # a generic symmetric vector, not a tensor power
     lhs, rhs = s @ (mc @ (p @ x)), m @ x
-    assert np.all(np.abs(lhs - rhs) <= 256 * EPS * (np.abs(m) @ np.abs(x) + 1e-300))
+    assert_close(lhs, rhs, eps_units=256, scale=np.abs(m) @ np.abs(x) + 1e-300, what="S M^c P x against M_N x")
     # a second construction: the average over all positions, P M S
     avg = (p @ m @ s).toarray()
-    assert np.abs(mc.toarray() - avg).max() <= 256 * EPS * (1 + np.abs(avg).max())
+    assert_close(mc, avg, eps_units=256, scale=1 + np.abs(avg).max(), what="M^c against P M_N S")
     # c = F_0^{⊗j} is symmetric up to the rounding of products taken in different orders
-    assert np.all(np.abs(s @ cc - c) <= 8 * EPS * np.abs(c))
+    assert_close(s @ cc, c, eps_units=8, scale=np.abs(c), what="S c^c against c")
 
 
 @pytest.mark.clause("LIFT-4")
@@ -87,9 +87,9 @@ def test_monomial_iteration_tracks_the_lifted_iteration(case):
     s, p = lift_maps(n, order)
     y = lifted_initial(np.linspace(-0.4, 0.5, n), order)
     mono = p @ y
-    for _ in range(4):
+    for t in range(1, 5):
         y, mono = m @ y + c, mc @ mono + cc
-        assert np.all(np.abs(s @ mono - y) <= 1e-12 * (1 + np.abs(y).max()))
+        assert_close(s @ mono, y, tol=1e-12, scale=1 + np.abs(y).max(), what=f"S (monomial iterate at t = {t}) against ŷ({t})")
 
 
 @pytest.mark.clause("LIFT-4")
@@ -110,5 +110,5 @@ def test_assigning_instead_of_adding_is_caught():
             if md[r, col] != 0:
                 bad[r_out, rank[col].indices[0]] = md[r, col]  # assignment: the bug
     x = s @ np.array([0.4, -0.3, 0.16, -0.12, 0.09])
-    assert np.abs(s @ (good @ (p @ x)) - m @ x).max() <= 16 * EPS
+    assert_close(s @ (good @ (p @ x)), m @ x, eps_units=16, what="compress() round trip")
     assert np.abs(s @ (bad @ (p @ x)) - m @ x).max() > 1e-3

@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def quick_tables(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    # A real `python -m benchmarks` process, once per module: the command under test is the module
+    # entry point as documented, and what it records (times, load averages, machine) should describe a
+    # fresh interpreter, not one carrying this pytest session's imports, objects and collected garbage.
     out = tmp_path_factory.mktemp("bench") / "quick.json"
     proc = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--only", "tables", "--out", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)

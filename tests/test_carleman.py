@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from assertions import assert_close
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,7 +22,6 @@ from qsgd_ref.carleman.operator import LiftedMapOperator
 from qsgd_ref.problem import load_problem
 
 CHECKS = Path(__file__).parent / "data" / "checks"
-EPS = np.finfo(float).eps
 
 
 def slow_transfer(fmap: dict, n: int, order: int, *, exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -83,9 +83,9 @@ def test_transfer_matrix_equals_explicit_kronecker_compositions(case):
     m_ref, c_ref = slow_transfer(fmap, n, order)
     assert isinstance(m, sp.csr_matrix) and m.shape == m_ref.shape
     # each entry is a sum of ≤ (q+1)^N products of ≤ N factors: a few ulps of its |terms| sum
-    tol = 64 * EPS * (1 + np.abs(m_ref).max())
-    assert np.abs(m.toarray() - m_ref).max() <= tol
-    assert np.abs(c - c_ref).max() <= tol
+    size = 1 + np.abs(m_ref).max()
+    assert_close(m, m_ref, eps_units=64, scale=size, what="M_N (LIFT-2) against explicit Kronecker compositions")
+    assert_close(c, c_ref, eps_units=64, scale=size, what="constant c (LIFT-2) against explicit compositions")
 
 
 @pytest.mark.clause("LIFT-2")
@@ -108,8 +108,8 @@ def test_matrix_free_operator_equals_csr(case):
     x = rng.normal(size=m.shape[0])
     mabs = abs(m).toarray()
     # both are sums of the same products in different association: 64 ulps of |M||x|
-    assert np.all(np.abs(op.matvec(x) - m @ x) <= 64 * EPS * scale(mabs, x))
-    assert np.all(np.abs(op.rmatvec(x) - m.T @ x) <= 64 * EPS * scale(mabs.T, x))
+    assert_close(op.matvec(x), m @ x, eps_units=64, scale=scale(mabs, x), what="matrix-free M_N x")
+    assert_close(op.rmatvec(x), m.T @ x, eps_units=64, scale=scale(mabs.T, x), what="matrix-free M_Nᵀ x")
     assert np.array_equal(op.constant, c)
 
 
@@ -128,8 +128,8 @@ def test_matrix_free_panel_path_equals_csr(monkeypatch, panel):
     op = LiftedMapOperator(fmap, n, order)
     x = rng.normal(size=m.shape[0])
     mabs = abs(m).toarray()
-    assert np.all(np.abs(op.matvec(x) - m @ x) <= 64 * EPS * scale(mabs, x))
-    assert np.all(np.abs(op.rmatvec(x) - m.T @ x) <= 64 * EPS * scale(mabs.T, x))
+    assert_close(op.matvec(x), m @ x, eps_units=64, scale=scale(mabs, x), what=f"panel-{panel} M_N x")
+    assert_close(op.rmatvec(x), m.T @ x, eps_units=64, scale=scale(mabs.T, x), what=f"panel-{panel} M_Nᵀ x")
 
 
 class _CountingCSR(sp.csr_matrix):
@@ -153,7 +153,8 @@ def test_matmul_add_uses_the_private_kernel_exactly_when_it_says(allow_private, 
     y0 = np.asarray(rng.normal(size=(7, 3)), order=layout)
     y = y0.copy(order=layout)
     matmul_add(m, x, y, allow_private=allow_private)
-    assert np.allclose(y, y0 + m.toarray() @ x, rtol=1e-14, atol=1e-14)
+    want = y0 + m.toarray() @ x
+    assert_close(y, want, tol=1e-14, scale=np.abs(want), atol=1e-14, what="y + M x by matmul_add")
     private = allow_private and layout == "C" and private_kernel_available()
     assert m.products == (0 if private else 1)
 
@@ -230,9 +231,8 @@ def test_float_iteration_matches_exact_fraction_iteration(case):
     m, c = lifted_map({k: v.astype(float) for k, v in exact_map.items()}, n, order)
     y = lifted_initial(np.array(u0, dtype=float), order)
     # entries are O(1) and M_N has small norm: 6 steps lose at most a few hundred ulps absolutely
-    tol = 512 * EPS
     for t in range(steps + 1):
-        assert np.all(np.abs(y[:n] - np.array(exact[t], dtype=float)) <= tol), t
+        assert_close(y[:n], np.array(exact[t], dtype=float), eps_units=512, what=f"float ŷ_1({t}) against Fractions")
         y = m @ y + c
 
 
@@ -249,12 +249,12 @@ def test_index_order_is_numpy_kron_for_non_symmetric_f2():
     h1 = np.eye(n) + f1
     b23 = m.toarray()[n:n + n**2, n + n**2:].reshape(n, n, n, n, n)
     expect = np.einsum("ia,jbc->ijabc", h1, t) + np.einsum("iab,jc->ijabc", t, h1)
-    assert np.abs(b23 - expect).max() <= 8 * EPS
+    assert_close(b23, expect, eps_units=8, what="block B_23 against the tensor-index formula")
     m_col, _ = lifted_map({1: f1, 2: col_major}, n, 3)
     assert np.abs(m_col.toarray() - m.toarray()).max() > 0.05
     # both readings agree on rank-one (tensor-power) inputs, which is why the trap is silent
     y0 = lifted_initial([0.3, -0.7], 3)
-    assert np.allclose((m @ y0)[:n], (m_col @ y0)[:n], rtol=0, atol=8 * EPS)
+    assert_close((m @ y0)[:n], (m_col @ y0)[:n], eps_units=8, what="row- and column-major M_N on a tensor power")
 
 
 @pytest.mark.clause("LIFT-2")
@@ -281,7 +281,7 @@ def test_continuous_matrix_equals_explicit_kronecker_sums(case):
             if 1 <= k <= order:
                 for i in range(1, j + 1):
                     ref[off[j - 1]:off[j], off[k - 1]:off[k]] += np.kron(np.kron(np.eye(n ** (i - 1)), gl), np.eye(n ** (j - i)))
-    assert np.abs(a.toarray() - ref).max() <= 16 * EPS * (1 + np.abs(ref).max())
+    assert_close(a, ref, eps_units=16, scale=1 + np.abs(ref).max(), what="A_N (LIFT-3) against Kronecker sums")
     assert np.array_equal(a0[:n], g[0].ravel() if 0 in g else np.zeros(n)) and not a0[n:].any()
 
 
@@ -309,7 +309,7 @@ def test_shared_check_cases(name):
     y = lifted_initial(problem.u0_float(), problem.order)
     for t in range(problem.steps + 1):
         ref = np.array([float(s) for s in expected[t]])
-        assert np.abs(y[:problem.n] - ref).max() <= 1e-13 * np.abs(ref).max(), t
+        assert_close(y[:problem.n], ref, tol=1e-13, scale=np.abs(ref).max(), what=f"{name}: ŷ_1({t}) of M_N")
         y = m @ y + c
 
 

@@ -15,6 +15,7 @@ def python_blocks(page: str) -> list[str]:
     return re.findall(r"```python\n(.*?)```", (DOCS / page).read_text(), flags=re.S)
 
 
+@pytest.mark.slow  # 2-4 s for the tutorial: its examples run HHL
 @pytest.mark.clause("MAP-2", "REG-1", "BND-1", "SYS-1", "HHL-2")
 @pytest.mark.parametrize("page", PAGES)
 def test_page_examples_run(page):

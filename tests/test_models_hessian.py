@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from assertions import assert_close
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy.sparse.linalg import aslinearoperator
@@ -29,7 +30,7 @@ def test_gauss_rule_reproduces_moments(eigs, k, seed):
     kk = nodes.size  # fewer only on breakdown (then the rule is exact for all p)
     for p in range(2 * kk):
         want = v @ np.linalg.matrix_power(H, p) @ v / (v @ v)
-        assert abs(np.sum(w * nodes**p) - want) <= 1e-10 * 2.0**p
+        assert_close(np.sum(w * nodes**p), want, tol=1e-10, scale=2.0**p, what=f"Gauss-rule moment p = {p}")
 
 
 @pytest.mark.clause("MOD-4")
@@ -37,7 +38,8 @@ def test_full_lanczos_recovers_eigenvalues():
     eigs = np.linspace(-1, 3, 25)
     H = _sym(eigs, 7)
     nodes, w = gauss_rule(*lanczos(aslinearoperator(H), np.ones(25), 25))
-    assert np.max(np.abs(np.sort(nodes) - eigs)) <= 1e-10 and abs(w.sum() - 1) <= 1e-12
+    assert_close(np.sort(nodes), eigs, tol=1e-10, what="Lanczos nodes at k = n against the eigenvalues")
+    assert_close(w.sum(), 1.0, tol=1e-12, what="sum of the Gauss weights")
 
 
 @pytest.mark.clause("MOD-4", "MOD-2")
@@ -50,15 +52,16 @@ def test_slq_density_matches_exact_spectrum_of_a_quadnet():
     H = np.column_stack([op.matvec(e) for e in np.eye(net.n)])
     V, k = 30, 10
     nodes, w = slq(op, vectors=V, steps=k, seed=5)
-    assert abs(w.sum() - 1) <= 1e-12
+    assert_close(w.sum(), 1.0, tol=1e-12, what="sum of the SLQ weights")
     for p in range(1, 5):  # p < 2k: the SLQ moment is Hutchinson's estimate of tr(H^p)/n
         Hp = np.linalg.matrix_power(H, p)
         sigma = np.sqrt(2 * (np.sum(Hp * Hp) - np.sum(np.diag(Hp) ** 2)) / V) / net.n
-        assert abs(np.sum(w * nodes**p) - np.mean(lam**p)) <= 5 * sigma + 1e-9 * abs(np.mean(lam**p))
+        exact = np.mean(lam**p)
+        assert_close(np.sum(w * nodes**p), exact, tol=1e-9, scale=abs(exact), atol=5 * sigma, what=f"SLQ moment p = {p} (5σ)")
     # with k = n the atoms are the eigenvalues; the CDF is Hutchinson's estimate of rank(P_x)/n,
     # standard deviation ≤ sqrt(2/(n V))
     nodes, w = slq(op, vectors=V, steps=net.n, seed=6)
     for x in np.quantile(lam, [0.1, 0.25, 0.5, 0.75, 0.9]):
         cdf_slq = np.sum(w[nodes <= x + 1e-9])
         cdf = np.mean(lam <= x + 1e-9)
-        assert abs(cdf_slq - cdf) <= 5 * np.sqrt(2 / (net.n * V))
+        assert_close(cdf_slq, cdf, tol=5 * np.sqrt(2 / (net.n * V)), what=f"SLQ CDF at {x:.3g} (5σ)")

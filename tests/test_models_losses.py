@@ -7,6 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
+from assertions import assert_close
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -77,7 +78,7 @@ def test_apply_map_matches_kron_sum_for_nonsymmetric_maps():
     F = {0: rng.normal(size=n), 1: rng.normal(size=(n, n)), 2: rng.normal(size=(n, n * n)), 3: rng.normal(size=(n, n**3))}
     u = rng.normal(size=n)
     direct = u + sum(F[ell] @ kron_power(u, ell) if ell else F[0] for ell in F)
-    assert np.allclose(apply_map(F, u), direct, rtol=0, atol=1e-13)
+    assert_close(apply_map(F, u), direct, tol=1e-13, what="apply_map against u + Σ F_ℓ u^{⊗ℓ}")
 
 
 @pytest.mark.clause("MOD-1", "FMT-1")

@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from assertions import assert_close
 
 from qsgd_ref.models.losses import apply_map
 from qsgd_ref.models.quadnet import QuadNet, quadnet_problem
@@ -30,11 +31,11 @@ def test_gradient_and_hvp_match_finite_differences(seed):
     th, v = rng.normal(size=net.n), rng.normal(size=net.n)
     g = net.grad(th)
     # central differences: error O(e²·|L'''|) + rounding O(eps·|L|/e); 1e-6 relative is ample at e = 1e-5
-    assert np.max(np.abs(_fd_grad(net, th) - g)) <= 1e-6 * max(1.0, np.max(np.abs(g)))
+    assert_close(_fd_grad(net, th), g, tol=1e-6, scale=max(1.0, np.max(np.abs(g))), what="∇L against central differences")
     e = 1e-5
     fd_hv = (net.grad(th + e * v) - net.grad(th - e * v)) / (2 * e)
     hv = net.hvp(th, v)
-    assert np.max(np.abs(fd_hv - hv)) <= 1e-6 * max(1.0, np.max(np.abs(hv)))
+    assert_close(fd_hv, hv, tol=1e-6, scale=max(1.0, np.max(np.abs(hv))), what="Hessian-vector product against differences")
 
 
 @pytest.mark.clause("MOD-2", "MAP-2")
@@ -49,11 +50,11 @@ def test_cubic_map_equals_gradient_step(seed):
     assert p.degree == 3 and p.meta["map_exact"]
     F = {ell: (a if ell == 0 else a.toarray()) for ell, a in p.float_map_at(0).items()}
     u, th = p.u0_float(), star + u0
-    for _ in range(4):
+    for t in range(1, 5):
         u = apply_map(F, u)
         th = th - eta * net.grad(th)
         # float tolerance: a few ulps of the largest term, scaled by the step count
-        assert np.max(np.abs(u - (th - star))) <= 1e-12 * max(1.0, np.max(np.abs(th)))
+        assert_close(u, th - star, tol=1e-12, scale=max(1.0, np.max(np.abs(th))), what=f"u({t}) of the cubic map vs θ(t) − θ*")
 
 
 @pytest.mark.clause("MOD-2")

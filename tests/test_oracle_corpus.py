@@ -40,6 +40,7 @@ def regenerated(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow  # 2.5 s: regenerates the whole corpus (fixture)
 @pytest.mark.clause("ORC-1")
 def test_regenerating_the_committed_corpus_is_byte_identical(regenerated):
     committed = {p.name: p.read_bytes() for p in _files()}

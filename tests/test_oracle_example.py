@@ -13,6 +13,9 @@ EXAMPLE = ROOT / "examples" / "oracle_pytest"
 
 
 def _pytest(*args: str) -> subprocess.CompletedProcess[str]:
+    # A separate pytest process on purpose: the example is a project of its own (its conftest adds
+    # --vectors and a session fixture), run as a user would run it after copying the folder; inside
+    # this session its conftest, option and rootdir would mix with ours.
     cmd = [
         sys.executable,
         "-m",
@@ -28,6 +31,7 @@ def _pytest(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, capture_output=True, text=True, cwd=EXAMPLE)
 
 
+@pytest.mark.slow  # 2-3 s: two pytest processes
 @pytest.mark.clause("ORC-5", "ORC-3")
 def test_example_passes_with_the_committed_vectors_and_skips_without():
     r = _pytest("--vectors", str(ROOT / "spec" / "vectors"))

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from fractions import Fraction
 
 import numpy as np
@@ -123,11 +121,19 @@ def test_canonical_index_order_is_numpy_kron():
         ('{"schema": "qsgd-ref.problem.v1", "F": {"1": [[1, 2]]}, "u0": [1], "steps": 1, "order": 1}', "F[1][0]"),
     ],
 )
-def test_cli_refuses_bad_files_with_exit_2_and_one_line(tmp_path, content, needle):
+def test_cli_refuses_bad_files_with_exit_2_and_one_line(tmp_path, cli, content, needle):
     path = tmp_path / "bad.json"
     path.write_text(content)
-    proc = subprocess.run([sys.executable, "-m", "qsgd_ref", "validate", str(path)], capture_output=True, text=True)
-    assert proc.returncode == 2
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and needle in lines[0], proc.stderr
-    assert "Traceback" not in proc.stderr
+    r = cli("validate", path)
+    assert r.status == 2
+    assert len(r.err_lines) == 1 and r.err_lines[0].startswith("qsgd-ref validate: error: ") and needle in r.err, r.err
+    assert r.out == ""
+
+
+@pytest.mark.clause("FMT-1")
+def test_cli_validate_summarises_a_good_file(tmp_path, cli):
+    path = tmp_path / "good.json"
+    path.write_text(json.dumps(GOOD))
+    r = cli("validate", path)
+    assert r.status == 0 and r.err == ""
+    assert r.out.strip().endswith("n = 2, degree q = 2, time-independent, T = 3, N = 2, lifted dimension D = 6"), r.out

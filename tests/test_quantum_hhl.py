@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from assertions import assert_close
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,12 +49,12 @@ def test_dilation_spectrum_and_solution(data: tuple[np.ndarray, np.ndarray, np.n
     m = L.shape[0]
     assert enc.dilated and 2**enc.qubits >= 2 * m
     expected = np.sort(np.concatenate([sig, -sig, np.full(2**enc.qubits - 2 * m, sig.max())]))
-    assert np.max(np.abs(enc.eigenvalues - expected)) <= TOL * sig.max()
-    assert abs(enc.kappa - sig.max() / sig.min()) <= TOL * enc.kappa
+    assert_close(enc.eigenvalues, expected, tol=TOL, scale=sig.max(), what="spectrum of the dilation (±σ, padding)")
+    assert_close(enc.kappa, sig.max() / sig.min(), tol=TOL, scale=enc.kappa, what="κ of the dilation")
     y = enc.solution() * enc.rhs_norm
     x = np.linalg.solve(L, b)
-    assert np.max(np.abs(y[:m])) <= TOL * np.linalg.norm(x)
-    assert np.max(np.abs(y[enc.solution_slice] - x)) <= TOL * np.linalg.norm(x)
+    assert_close(y[:m], np.zeros(m), tol=TOL, scale=np.linalg.norm(x), what="upper half of the dilated solution")
+    assert_close(y[enc.solution_slice], x, tol=TOL, scale=np.linalg.norm(x), what="solution slice against L⁻¹b")
 
 
 @pytest.mark.clause("HHL-1")
@@ -77,10 +78,10 @@ def test_aer_statevector_equals_twin(data: tuple[np.ndarray, np.ndarray, np.ndar
     sv = aer_statevector(hhl_circuit(enc, clk))
     out, p = postselect(sv, enc, clk)
     tw = twin(enc, clk)
-    assert np.max(np.abs(out - tw.unnormalised)) <= TOL
-    assert abs(p - tw.success_probability) <= TOL
+    assert_close(out, tw.unnormalised, tol=TOL, what="post-selected Aer state against the twin")
+    assert_close(p, tw.success_probability, tol=TOL, what="success probability against the twin")
     anc = float(np.sum(np.abs(np.asarray(sv).reshape(2, -1)[1]) ** 2))
-    assert abs(anc - tw.ancilla_probability) <= TOL
+    assert_close(anc, tw.ancilla_probability, tol=TOL, what="ancilla probability against the twin")
 
 
 @pytest.mark.clause("HHL-2")
@@ -103,7 +104,7 @@ def test_twin_is_exact_inverse_on_bin_centred_spectrum(bits: int, data: st.DataO
     clk = make_clock(enc.eigenvalues, bits)
     tw = twin(enc, clk)
     ideal = np.linalg.solve(enc.A, enc.rhs)
-    assert np.max(np.abs(tw.unnormalised - clk.scale * ideal)) <= 1e-9
+    assert_close(tw.unnormalised, clk.scale * ideal, tol=1e-9, what="twin output against C · A⁻¹ rhs")
     assert tw.fidelity >= 1 - 1e-12
 
 
@@ -115,7 +116,7 @@ def test_chosen_clock_reaches_target_and_scales_spectrum(data: tuple[np.ndarray,
     enc = encode(L, b)
     clk, rule = choose_clock(enc)
     top = np.max(np.abs(enc.eigenvalues)) * clk.time * clk.size / (2 * np.pi)
-    assert abs(top - (clk.size // 2 - 2)) <= 1e-9
+    assert_close(top, clk.size // 2 - 2, tol=1e-9, what="largest |λ| in clock bins (k_max)")
     assert twin(enc, clk).fidelity >= 0.999, rule
     # the κ rule is a lower bound on the clock; above it the choice is minimal
     start = 1 + int(np.ceil(np.log2(enc.kappa + 2)))

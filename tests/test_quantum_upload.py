@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from assertions import assert_close
 from hypothesis import given
 from hypothesis import strategies as st
 from qiskit import transpile
@@ -31,7 +32,7 @@ def test_sparse_preparation_is_exact_with_few_controls(data: tuple[np.ndarray, i
     v, k, s = data
     qc = sparse_state_preparation(v, k)
     got = Statevector(qc).data
-    assert np.max(np.abs(got - v / np.linalg.norm(v))) <= 1e-10  # global phase included
+    assert_close(got, v / np.linalg.norm(v), tol=1e-10, what="prepared state (global phase included)")
     mcx = [ins for ins in qc.data if ins.operation.name.startswith("mcx") or ins.operation.name == "x"]
     assert len(mcx) <= s
     for ins in mcx:
@@ -51,7 +52,7 @@ def test_transposition_without_occupancy_is_the_permutation(k: int, data: st.Dat
     perm = np.arange(2**k)
     perm[x], perm[y] = y, x
     expected = np.eye(2**k)[perm].T  # column z is e_{perm(z)}
-    assert np.max(np.abs(Operator(qc).data - expected)) <= 1e-10
+    assert_close(Operator(qc).data, expected, tol=1e-10, what=f"transposition ({x} {y}) as a permutation")
 
 
 @pytest.mark.clause("UPL-1")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,13 +15,6 @@ from qsgd_ref.problem import make_problem
 
 CHECKS = Path(__file__).parent / "data" / "checks"
 P1 = CHECKS / "problems" / "p1-quadratic-forced.json"
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "qsgd_ref", "reference", *args], capture_output=True, text=True, cwd=ROOT
-    )
 
 
 def validate(doc: dict) -> None:
@@ -32,11 +23,11 @@ def validate(doc: dict) -> None:
 
 
 @pytest.mark.clause("FMT-2", "REF-1")
-def test_cli_writes_a_schema_valid_result(tmp_path):
+def test_cli_writes_a_schema_valid_result(tmp_path, cli):
     out = tmp_path / "r.json"
-    proc = run_cli(str(P1), "--dps", "45", "--steps", "6", "--order", "2", "--out", str(out))
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == ""
+    r = cli("reference", P1, "--dps", "45", "--steps", "6", "--order", "2", "--out", out)
+    assert r.status == 0, r.err
+    assert r.out == ""
     doc = json.loads(out.read_text())
     validate(doc)
     assert (doc["dps"], doc["steps"], doc["order"]) == (45, 6, 2)
@@ -47,10 +38,10 @@ def test_cli_writes_a_schema_valid_result(tmp_path):
 
 
 @pytest.mark.clause("FMT-2", "REF-2")
-def test_cli_certified_to_stdout_is_schema_valid():
-    proc = run_cli(str(P1), "--dps", "20", "--steps", "3", "--certified")
-    assert proc.returncode == 0, proc.stderr
-    doc = json.loads(proc.stdout)
+def test_cli_certified_to_stdout_is_schema_valid(cli):
+    r = cli("reference", P1, "--dps", "20", "--steps", "3", "--certified")
+    assert r.status == 0, r.err
+    doc = json.loads(r.out)
     validate(doc)
     assert len(doc["radii"]["carleman"]) == 4
     assert all(Decimal(r) < Decimal("1e-19") for row in doc["radii"]["exact"] for r in row)
@@ -88,19 +79,16 @@ def test_cli_bad_arguments_exit_2_with_one_line(extra, field, capsys):
 
 
 @pytest.mark.clause("FMT-2")
-def test_cli_bad_problem_file_exits_2(tmp_path, capsys):
+def test_cli_bad_problem_file_exits_2(tmp_path, cli):
     bad = tmp_path / "bad.json"
     bad.write_text(
         json.dumps({"schema": "qsgd-ref.problem.v1", "F": {"1": [["x"]]}, "u0": [1], "steps": 2, "order": 2})
     )
-    proc = run_cli(str(bad))
-    assert proc.returncode == 2
-    assert len(proc.stderr.strip().splitlines()) == 1 and "F[1][0][0]" in proc.stderr
-
-    assert main(["reference", str(tmp_path / "missing.json")]) == 2
-    assert "PROBLEM" in capsys.readouterr().err
-    assert main(["reference", str(P1), "--out", str(tmp_path / "no" / "dir" / "r.json")]) == 2
-    assert "--out" in capsys.readouterr().err
+    for args, field in (([bad], "F[1][0][0]"), ([tmp_path / "missing.json"], "PROBLEM"),
+                        ([P1, "--out", tmp_path / "no" / "dir" / "r.json"], "--out")):
+        r = cli("reference", *args)
+        assert r.status == 2 and r.out == ""
+        assert len(r.err_lines) == 1 and field in r.err_lines[0], r.err
 
 
 @pytest.mark.clause("FMT-2", "MAP-3")

@@ -7,6 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from assertions import assert_close
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,8 +16,6 @@ from qsgd_ref.base.indexing import lifted_initial
 from qsgd_ref.carleman.numeric import lifted_map
 from qsgd_ref.problem import make_problem
 from qsgd_ref.system.eq6 import condition_number, eq6_system, solve_direct, solve_forward
-
-EPS = np.finfo(float).eps
 
 
 def _frac_matrix(rng, shape, scale_den):
@@ -113,8 +112,8 @@ def test_solution_blocks_are_the_iterated_lifted_vectors(problem, idle):
     direct = solve_direct(system).reshape(fwd.shape)
     expected = np.vstack([exact] + [exact[-1:]] * idle)
     # ≤ 6 steps of a map with entries ≤ 1/8 from O(1) data: a few hundred ulps absolutely
-    for got in (fwd, free, direct):
-        assert np.abs(got - expected).max() <= 512 * EPS * (1 + np.abs(expected).max())
+    for how, got in (("forward substitution", fwd), ("matrix-free forward", free), ("sparse direct solve", direct)):
+        assert_close(got, expected, eps_units=512, scale=1 + np.abs(expected).max(), what=f"ŷ(t) blocks by {how}")
     assert np.array_equal(fwd[problem.steps + 1:], np.repeat(fwd[problem.steps:problem.steps + 1], idle, axis=0))
 
 
@@ -147,15 +146,15 @@ def test_condition_number_exact_and_estimate_agree(steps):
     assert how_exact == "dense SVD" and how_est.startswith("estimate")
     # an independent exact value: σ_max / σ_min from the eigenvalues of LᵀL
     ev = np.linalg.eigvalsh(big.toarray().T @ big.toarray())
-    assert abs(k_exact - np.sqrt(ev[-1] / ev[0])) <= 1e-6 * k_exact
-    assert abs(k_est - k_exact) <= 1e-4 * k_exact
+    assert_close(k_exact, np.sqrt(ev[-1] / ev[0]), tol=1e-6, scale=k_exact, what="exact κ(L) against eig(LᵀL)")
+    assert_close(k_est, k_exact, tol=1e-4, scale=k_exact, what="estimated κ(L)")
 
 
 @pytest.mark.clause("SYS-3")
 def test_condition_number_of_an_uncoupled_system_is_one():
     problem = make_problem(F={1: [[Fraction(-1)]]}, u0=[Fraction(1)], steps=4, order=1)  # M_N = 0
     system = eq6_system(problem)
-    assert abs(condition_number(system).value - 1.0) <= 8 * EPS
+    assert_close(condition_number(system).value, 1.0, eps_units=8, what="κ(L) of an uncoupled system")
     assert sp.issparse(system.matrix)
 
 

@@ -124,7 +124,7 @@ def gradient_descent_view(problem: Problem) -> GradientDescentView | None:
     divergent = ((eta_h < 0) | (eta_h > 2)) & ~marginal
     return GradientDescentView(
         eta_hessian_eigenvalues=[float(x) for x in eta_h],
-        in_open_0_2=bool(np.all((eta_h > 0) & (eta_h < 2))),
+        in_open_0_2=not bool(np.any(marginal | divergent)),  # the float spectrum of an exact 0 may be 1e-16
         dissipative_modes=int(np.sum(~marginal & ~divergent)),
         marginal_modes=int(np.sum(marginal)),
         divergent_modes=int(np.sum(divergent)),
