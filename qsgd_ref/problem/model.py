@@ -74,11 +74,15 @@ class Problem(Result):
         return self.u0.astype(float)
 
     def with_(self, *, steps: int | None = None, order: int | None = None) -> Problem:
-        """A copy with another horizon or order (validated like a loaded problem)."""
+        """A copy with another horizon or order (validated like a loaded problem); a time-dependent
+        problem can be shortened to its first ``steps`` maps, not lengthened."""
         new_steps = self.steps if steps is None else steps
         new_order = self.order if order is None else order
-        check_horizon(new_steps, new_order, self.n, len(self.maps))
-        return Problem(self.u0, self.maps, new_steps, new_order, self.name, dict(self.meta))
+        maps = self.maps
+        if self.time_dependent and isinstance(new_steps, int) and 0 < new_steps < len(maps):
+            maps = maps[:new_steps]
+        check_horizon(new_steps, new_order, self.n, len(maps))
+        return Problem(self.u0, maps, new_steps, new_order, self.name, dict(self.meta))
 
     def summary(self) -> list[str]:
         kind = f"time-dependent ({len(self.maps)} maps)" if self.time_dependent else "time-independent"

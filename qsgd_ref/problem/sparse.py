@@ -117,12 +117,13 @@ class ExactMatrix:
     def to_csr(self) -> sp.csr_matrix:
         """Float64 CSR, every entry correctly rounded (cached: the matrix is immutable)."""
         if self._float is None:
-            data = np.array(self._float_values(), dtype=np.float64)
+            data = np.array(self.float_values(), dtype=np.float64)
             idx_t = np.int32 if max(self.shape) < 2**31 else np.int64
             self._float = sp.csr_matrix((data, (self.rows.astype(idx_t), self.cols.astype(idx_t))), shape=self.shape)
         return self._float
 
-    def _float_values(self) -> list[float]:
+    def float_values(self) -> list[float]:
+        """The non-zero values in float64, each correctly rounded, in entry order."""
         den = self.denominator
         if den < _EXACT_FLOAT and all(-_EXACT_FLOAT < x < _EXACT_FLOAT for x in self.numerators):
             return [x / den for x in self.numerators]  # one IEEE division of exact operands: correctly rounded

@@ -6,15 +6,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
+from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.precision import DEFAULT_DPS, check_dps, format_decimal
 from qsgd_ref.base.results import Result
 from qsgd_ref.problem import Problem
 from qsgd_ref.theory.regimes import Regime, classify
 from qsgd_ref.theory.table import BoundTable, bounds
 from qsgd_ref.trajectories.certified import Radii, certified_radii
+from qsgd_ref.trajectories.float64 import SCHEMES, float64_trajectories
 from qsgd_ref.trajectories.iteration import carleman_trajectory, error_trajectory, exact_trajectory
 
 SCHEMA = "qsgd-ref.reference.v1"
+ENGINES = ("mp", "float64")
+#: significant digits that round-trip a binary64 value
+FLOAT64_DIGITS = 17
 #: Bounds are written with at most this many significant digits (they are rounded up).
 BOUND_DIGITS = 30
 
@@ -35,6 +42,9 @@ class ReferenceResult(Result):
     radii: Radii | None
     regime: Regime
     bounds: BoundTable
+    engine: str = "mp"
+    scheme: str = "discrete"
+    left_range: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The FMT-2 document."""
@@ -44,12 +54,17 @@ class ReferenceResult(Result):
         }
         if self.radii is not None:
             doc["radii"] = self.radii.to_json()
+        doc.update({"engine": self.engine, "scheme": self.scheme})
+        if self.engine == "float64":
+            doc["left_range"] = self.left_range
         doc.update({"regime": self.regime.to_json(), "bounds": self.bounds.bounds,
                     "not_applicable": self.bounds.not_applicable})
         return doc
 
     def summary(self) -> list[str]:
-        head = f"reference {self.name or '(unnamed)'}: n = {self.n}, N = {self.order}, T = {self.steps}, {self.dps} digits"
+        digits = "float64" if self.engine == "float64" else f"{self.dps} digits"
+        head = (f"reference {self.name or '(unnamed)'}: n = {self.n}, N = {self.order}, T = {self.steps}, {digits}, "
+                f"{self.scheme} scheme")
         lines = [head + (", certified" if self.radii is not None else "")]
         lines.append(f"  ‖u(T) − ŷ_1(T)‖₂ = {self.error[-1]}")
         lines += ["  " + line for line in self.regime.summary()]
@@ -57,8 +72,14 @@ class ReferenceResult(Result):
         return lines
 
 
-def reference(problem: Problem, *, dps: int = DEFAULT_DPS, certified: bool = False) -> ReferenceResult:
+def reference(problem: Problem, *, dps: int = DEFAULT_DPS, certified: bool = False, engine: str = "mp",
+              scheme: str = "discrete") -> ReferenceResult:
     """The reference result of ``problem`` at ``dps`` digits (certified radii with ``certified``).
+
+    ``engine`` "mp" (default) computes at ``dps`` digits exactly as REF-1 states; "float64" runs the
+    matrix-free binary64 engine (values written with 17 significant digits, which round-trip the
+    doubles but are not 17 correct digits). ``scheme`` "continuous" steps the continuous Carleman
+    matrix by explicit Euler (LIFT-3, ETA-1) instead of the discrete lifted map.
 
     >>> import qsgd_ref
     >>> p = qsgd_ref.make_problem(F={1: [["-1/2"]], 2: [["1/4"]]}, u0=["1/2"], steps=3, order=2)
@@ -69,6 +90,16 @@ def reference(problem: Problem, *, dps: int = DEFAULT_DPS, certified: bool = Fal
     'qsgd-ref.reference.v1'
     """
     check_dps(dps)
+    if engine not in ENGINES:
+        raise InputError("engine", f"must be one of {', '.join(ENGINES)}, got {engine!r}")
+    if scheme not in SCHEMES:
+        raise InputError("scheme", f"must be one of {', '.join(SCHEMES)}, got {scheme!r}")
+    if engine == "float64":
+        if certified:
+            raise InputError("certified", "certified radii need the high-precision engine (engine 'mp')")
+        return _float64_reference(problem, scheme)
+    if scheme == "continuous":
+        raise InputError("scheme", "the continuous scheme runs on the float64 engine (engine 'float64')")
     exact = exact_trajectory(problem, dps)
     carleman = carleman_trajectory(problem, dps)
     exact_s = [[format_decimal(x, dps) for x in row] for row in exact]
@@ -79,4 +110,21 @@ def reference(problem: Problem, *, dps: int = DEFAULT_DPS, certified: bool = Fal
         name=problem.name, n=problem.n, order=problem.order, steps=problem.steps, dps=dps,
         exact=exact_s, carleman=carleman_s, error=error_s, radii=radii,
         regime=classify(problem), bounds=bounds(problem, digits=min(dps, BOUND_DIGITS)),
+    )
+
+
+def _float64_reference(problem: Problem, scheme: str) -> ReferenceResult:
+    run = float64_trajectories(problem, scheme=scheme)
+
+    def text(x: float) -> str:
+        return repr(float(x)) if np.isfinite(x) else "nan"
+
+    rows = run.exact.shape[0] if run.left_range is None else run.left_range
+    return ReferenceResult(
+        name=problem.name, n=problem.n, order=problem.order, steps=problem.steps, dps=FLOAT64_DIGITS,
+        exact=[[text(x) for x in r] for r in run.exact[:rows]],
+        carleman=[[text(x) for x in r] for r in run.carleman[:rows]],
+        error=[text(x) for x in run.error[:rows]], radii=None,
+        regime=classify(problem), bounds=bounds(problem, digits=FLOAT64_DIGITS),
+        engine="float64", scheme=scheme, left_range=run.left_range,
     )
