@@ -36,10 +36,16 @@ def write_cli_reference(path: Path) -> None:
 
     parser = build_parser()
     lines = ["# Command-line reference", "", "```text", parser.format_help().rstrip(), "```", ""]
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for name, sub in action.choices.items():
-                lines += [f"## qsgd-ref {name}", "", "```text", sub.format_help().rstrip(), "```", ""]
+
+    def commands(p: argparse.ArgumentParser, prefix: str, level: int) -> None:
+        """Every subcommand's help, and its own subcommands' (qsgd-ref model NAME) one level down."""
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    lines.extend([f"{'#' * level} {prefix} {name}", "", "```text", sub.format_help().rstrip(), "```", ""])
+                    commands(sub, f"{prefix} {name}", level + 1)
+
+    commands(parser, "qsgd-ref", 2)
     _write_if_changed(path, "\n".join(lines) + "\n")
 
 

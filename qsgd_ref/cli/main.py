@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "tables": "qsgd_ref.cli.commands.tables",
     "reference": "qsgd_ref.cli.commands.reference",
     "classify": "qsgd_ref.cli.commands.classify",
+    "model": "qsgd_ref.cli.commands.model",
 }
 
 
