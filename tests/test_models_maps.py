@@ -12,19 +12,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qsgd_ref.base.errors import InputError
-from qsgd_ref.base.indexing import kron_power
 from qsgd_ref.models.least_squares import least_squares_map, least_squares_problem
 from qsgd_ref.models.logistic import logistic_grad, logistic_map, logistic_problem
 from qsgd_ref.models.losses import apply_map, maps_from_sympy
 from qsgd_ref.models.pruning import magnitude_mask, map_sparsity, restrict_map, restrict_problem
 from qsgd_ref.models.quadnet import QuadNet
 from qsgd_ref.models.sgd import batches, sgd_problem
+from qsgd_ref.problem.iterate import map_step, map_terms
 
 ints = st.integers(-4, 4)
 
 
 def _exact_step(F, u):
-    return u + sum((F[ell] @ kron_power(u, ell) if ell else F[0]) for ell in F)
+    """u + Σ_ℓ F_ℓ u^{⊗ℓ} in Fractions, by the map step of qsgd_ref.problem.iterate (the oracle)."""
+    return np.array(map_step(map_terms(F, len(u), Fraction), list(u)), dtype=object)
 
 
 @pytest.mark.clause("MOD-8", "MAP-2")
