@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 
 from qsgd_ref.base.errors import InputError
-from qsgd_ref.base.indexing import kron_power
 from qsgd_ref.base.precision import DEFAULT_DPS
 from qsgd_ref.problem import Problem
+from qsgd_ref.problem.iterate import map_step, map_terms
 from qsgd_ref.quantum.pipeline import exact_and_carleman, hhl
 
 
@@ -25,8 +25,8 @@ def keep_largest(u: np.ndarray, keep: int) -> np.ndarray:
 
 
 def _classical_step(problem: Problem, t: int, u: np.ndarray) -> np.ndarray:
-    """One float64 step u + Σ_ℓ F_ℓ(t) u^{⊗ℓ} of the map (MAP-1)."""
-    return u + sum((a @ kron_power(u, ell) if ell else a) for ell, a in problem.float_map_at(t).items())
+    """One float64 step u + Σ_ℓ F_ℓ(t) u^{⊗ℓ} of the map (MAP-1) by :func:`~qsgd_ref.problem.iterate.map_step`."""
+    return np.array(map_step(map_terms(problem.map_at(t), problem.n, float), [float(x) for x in u]))
 
 
 def _segment(problem: Problem, t0: int, steps: int, u: np.ndarray) -> Problem:

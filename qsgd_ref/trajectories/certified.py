@@ -1,6 +1,7 @@
 """Certified mode (clause REF-2): the exact and truncated iterations in arb ball arithmetic.
 
-Every input rational p/q enters as arb(p)/arb(q) (a ball containing p/q), the truncated step is
+Every input rational p/q enters as arb(p)/arb(q) (a ball containing p/q), the map iteration is
+:func:`qsgd_ref.problem.iterate.iterate` with balls as its number type, the truncated step is
 the exact integer step of :func:`qsgd_ref.carleman.integer.integer_step` (entries enter as
 balls too), and every operation is python-flint's arb / arb_mat arithmetic, whose results
 provably contain the exact result. Hence each returned ball contains the true u(t), ŷ_1(t) and
@@ -22,6 +23,7 @@ from qsgd_ref.base.precision import DEFAULT_DPS, working_bits
 from qsgd_ref.base.results import Result
 from qsgd_ref.carleman.integer import integer_steps
 from qsgd_ref.problem import Problem
+from qsgd_ref.problem.iterate import iterate
 
 #: Extra bits in certified mode, so that radii stay far below the reported digits.
 CERTIFIED_EXTRA_BITS = 64
@@ -39,33 +41,10 @@ class CertifiedTrajectories:
     prec: int
 
 
-def _kron(a: list[flint.arb], b: list[flint.arb]) -> list[flint.arb]:
-    return [x * y for x in a for y in b]
-
-
 def _exact_balls(problem: Problem) -> list[list[flint.arb]]:
-    u = [ball(x) for x in problem.u0]
-    rows = [u]
-    maps: dict[int, dict[int, list[list[flint.arb]]]] = {}
-    for t in range(problem.steps):
-        key = t if problem.time_dependent else 0
-        if key not in maps:
-            maps = {
-                key: {
-                    ell: [[ball(x) for x in row] for row in (a.reshape(-1, 1) if ell == 0 else a)]
-                    for ell, a in problem.map_at(t).items()
-                }
-            }
-        new = list(u)
-        for ell, rows_ell in maps[key].items():
-            power = [flint.arb(1)]
-            for _ in range(ell):
-                power = _kron(power, u)
-            for i, row in enumerate(rows_ell):
-                new[i] = new[i] + sum((c * p for c, p in zip(row, power)), flint.arb(0))
-        u = new
-        rows.append(u)
-    return rows
+    """u(0 … T) by the map iteration :func:`qsgd_ref.problem.iterate.iterate` in balls (the caller sets arb's
+    precision)."""
+    return list(iterate(problem, ball))
 
 
 def _carleman_balls(problem: Problem) -> list[list[flint.arb]]:
