@@ -12,7 +12,7 @@ import pytest
 from qsgd_ref.cli import main
 from qsgd_ref.problem import Problem, make_problem
 from qsgd_ref.quantum.pipeline import hhl
-from qsgd_ref.quantum.reupload import keep_largest, reupload
+from qsgd_ref.quantum.reupload import reupload
 
 
 def fraction_iteration(F: dict[int, list[list[Fr]]], u0: list[Fr], steps: int) -> list[Fr]:
@@ -80,13 +80,6 @@ def test_command_with_shots_reports_fields(tmp_path: Path) -> None:
     assert doc["error_budget"]["shot_noise"] > 0
     assert doc["error_vs_exact"] <= doc["error_budget"]["total"]
     assert main(["hhl", str(path), "--shots", "0"]) == 2
-
-
-@pytest.mark.clause("RUP-1")
-def test_keep_largest() -> None:
-    u = np.array([0.1, -0.5, 0.3, 0.0])
-    assert keep_largest(u, 2).tolist() == [0.0, -0.5, 0.3, 0.0]
-    assert keep_largest(u, 4).tolist() == u.tolist()
 
 
 @pytest.mark.clause("RUP-1")
