@@ -145,7 +145,7 @@ def test_eta3_scalar_row_two():
     f0, f1, f2 = Fraction(3, 10), Fraction(-2, 7), Fraction(5, 11)
     fmap = {0: np.array([f0], dtype=object), 1: np.array([[f1]], dtype=object), 2: np.array([[f2]], dtype=object)}
     want = {0: f0**2, 1: 2 * f0 * (1 + f1), 2: (1 + f1) ** 2 + 2 * f0 * f2, 3: 2 * (1 + f1) * f2, 4: f2**2}
-    assert {k: b[0, 0] for (_, k), b in exact.blocks(fmap, 1, 2, kmax=4).items() if _ == 2} == want
+    assert {k: b[0, 0] for (j, k), b in exact.blocks(fmap, 1, 2, kmax=4).items() if j == 2} == want
     m, c = exact.lifted_map_exact(fmap, 1, 2)  # truncation at N = 2 keeps k = 1, 2 of row 2 and c_2 = B_20
     assert m[(1, 0)] == want[1] and m[(1, 1)] == want[2] and c[(1, 0)] == want[0]
     assert m == {(0, 0): 1 + f1, (0, 1): f2, (1, 0): want[1], (1, 1): want[2]} and c == {(0, 0): f0, (1, 0): want[0]}
@@ -237,7 +237,7 @@ def test_map_iteration_equals_explicit_index_loops(p):
 @given(tiny_problems())
 def test_lifted_iteration_is_exact_while_no_block_is_dropped(p):
     """ŷ_1(t) = u(t) exactly as long as N ≥ q^t (no block k > N is reached), and ŷ_j(t) = u(t)^{⊗j} on a
-    linear map at every t; with N < q^t and a non-linear map the truncation shows."""
+    linear map at every t (every level). Where the truncation does show is checked by the next two tests."""
     q = max([1, *(ell for t in range(max(p.steps, 1)) for ell, a in p.map_at(t).items() if any(a.ravel()))])
     order = min(q ** p.steps, 8) if p.n == 1 else min(q ** p.steps, 4)
     p = p.with_(order=order)
