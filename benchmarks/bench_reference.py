@@ -19,6 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from qsgd_ref import reference  # noqa: E402
+from qsgd_ref.base.indexing import lifted_dimension  # noqa: E402
 from qsgd_ref.problem import make_problem  # noqa: E402
 from qsgd_ref.trajectories import (  # noqa: E402
     carleman_trajectory,
@@ -55,7 +56,7 @@ def timed(label: str, fn, times: dict[str, float] | None = None):
 def measure(n: int = 4, order: int = 4, steps: int = 200, dps: int = 50) -> dict:
     """Wall time (s) of each phase in default and certified modes, the largest radius and arb precision."""
     p = bench_problem(n, order, steps)
-    D = sum(n**j for j in range(1, order + 1))
+    D = lifted_dimension(n, order)
     print(f"n = {n}, N = {order}, T = {steps}, D = {D}, dps = {dps}, degree q = {p.degree}")
     times: dict[str, float] = {}
     timed("exact_trajectory (mpmath)", lambda: exact_trajectory(p, dps), times)

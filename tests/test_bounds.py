@@ -5,13 +5,14 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
-from _exact import exact_errors
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import instances
 
 from qsgd_ref.base.balls import ball, ball_interval
+from qsgd_ref.carleman import exact
 from qsgd_ref.problem import make_problem
+from qsgd_ref.problem.iterate import iterate
 from qsgd_ref.theory import closed_forms as cf
 from qsgd_ref.theory.majorant import majorant, majorant_balls, majorant_exact, problem_norms, r_upper
 from qsgd_ref.trajectories.certified import certified_trajectories
@@ -19,14 +20,22 @@ from qsgd_ref.trajectories.certified import certified_trajectories
 PREC = 256
 
 
+def exact_errors(problem, t_max: int) -> list[list[Fraction]]:
+    """u(t) − ŷ_1(t) exactly for t = 0 … min(t_max, T), from the oracles (problem.iterate and
+    carleman.exact.lifted_iteration in Fractions); small t only: sizes grow like q^t."""
+    us = iterate(problem, Fraction, steps=min(t_max, problem.steps))
+    ys = exact.lifted_iteration(problem, Fraction)
+    return [[a - b for a, b in zip(u, y[:problem.n], strict=True)] for u, y in zip(us, ys)]
+
+
 def _check_le(errors, bounds, problem, *, exact_upto: int = 4) -> int:
     """Assert error(t) ≤ bound(t) for every t rigorously; returns the number of ball-certified steps.
 
     A step is certified when err.upper ≤ bound.lower (arb's ``<=`` on balls, which never forms
     exact rationals, so divergent instances with astronomically large values stay cheap). Where
-    the bound is exactly 0 the exact rational error must be 0 (computed independently in
-    Fractions). Overlapping balls are allowed only for n = 1 (the equality case of BND-1,
-    checked exactly in test_majorant_attained...).
+    the bound is exactly 0 the exact rational error must be 0 (computed in Fractions by the oracles,
+    independently of the bound code). Overlapping balls are allowed only for n = 1 (the equality case
+    of BND-1, checked exactly in test_majorant_attained...).
     """
     zero_steps = [t for t, b in enumerate(bounds) if b == 0]
     if zero_steps:
@@ -68,26 +77,18 @@ def test_majorant_attained_for_scalar_nonnegative(inst):
 
 @pytest.mark.clause("BND-1")
 def test_majorant_levels_match_scalar_truncated_carleman():
-    """d_j(t) = v(t)^j − w_j(t): the second method is the plain scalar truncated Carleman iteration."""
+    """d_j(t) = v(t)^j − w_j(t): the second method is the scalar truncated Carleman iteration of the oracle
+    (exact.lifted_iteration on the scalar map with factors H_ℓ = h_ℓ, i.e. F_1 = h_1 − 1), w(0) = (r, …, r^N)."""
     h = {0: Fraction(1, 50), 1: Fraction(3, 5), 2: Fraction(1, 5), 3: Fraction(1, 10)}
     r, order, steps = Fraction(1, 2), 3, 5
     vs, ds = majorant([h], r, order, steps)
-    b = {j: {} for j in range(order + 1)}
-    import itertools
-
-    for j in range(1, order + 1):
-        for combo in itertools.product(sorted(h), repeat=j):
-            k = sum(combo)
-            prod = Fraction(1)
-            for ell in combo:
-                prod *= h[ell]
-            b[j][k] = b[j].get(k, Fraction(0)) + prod
-    w = [r**j for j in range(1, order + 1)]
+    scalar = make_problem(F={ell: [[x - (1 if ell == 1 else 0)]] if ell else [x] for ell, x in h.items()},
+                          u0=[r], steps=steps, order=order)
+    ws = list(exact.lifted_iteration(scalar, Fraction))
+    assert ws[0] == [r**j for j in range(1, order + 1)]
     for t in range(steps):
-        w = [sum((c * w[k - 1] for k, c in b[j].items() if 1 <= k <= order), Fraction(0)) + b[j].get(0, 0)
-             for j in range(1, order + 1)]
         for j in range(1, order + 1):
-            assert ds[t + 1][j - 1] == vs[t + 1] ** j - w[j - 1]
+            assert ds[t + 1][j - 1] == vs[t + 1] ** j - ws[t + 1][j - 1]
 
 
 def _closed_form_check(inst, name):

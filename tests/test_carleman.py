@@ -1,8 +1,9 @@
-"""Tests of the float64 Carleman engine (qsgd_ref.carleman.numeric) against independent constructions."""
+"""Tests of the float64 Carleman engine (qsgd_ref.carleman.numeric): its kernels against numpy, its input
+handling, its iteration against the exact one, and its index order; the assembled M_N, A_N and the
+matrix-free operator are checked against the exact builder in tests/test_lift_oracle.py."""
 
 from __future__ import annotations
 
-import itertools
 import json
 from fractions import Fraction
 from pathlib import Path
@@ -16,41 +17,12 @@ from hypothesis import strategies as st
 
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.indexing import lifted_initial
+from qsgd_ref.carleman import exact
 from qsgd_ref.carleman.kernels import matmul_add, private_kernel_available
 from qsgd_ref.carleman.numeric import continuous_matrix, kron_csr, lifted_map
-from qsgd_ref.carleman.operator import LiftedMapOperator
-from qsgd_ref.problem import load_problem
+from qsgd_ref.problem import load_problem, make_problem
 
 CHECKS = Path(__file__).parent / "data" / "checks"
-
-
-def slow_transfer(fmap: dict, n: int, order: int, *, exact: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """LIFT-1/LIFT-2 literally: every composition (ℓ_1…ℓ_j) as an explicit np.kron chain, summed
-    (in Fractions with ``exact``)."""
-    dt = object if exact else float
-    zero, one = (Fraction(0), Fraction(1)) if exact else (0.0, 1.0)
-    h = {ell: np.asarray(a, dtype=dt).reshape(n, -1) for ell, a in fmap.items()}
-    eye = np.full((n, n), zero, dtype=dt)
-    np.fill_diagonal(eye, one)
-    h[1] = h[1] + eye if 1 in h else eye
-    q = max(h)
-    dims = [n**j for j in range(1, order + 1)]
-    off = np.concatenate([[0], np.cumsum(dims)])
-    m = np.full((off[-1], off[-1]), zero, dtype=dt)
-    c = np.full(off[-1], zero, dtype=dt)
-    for j in range(1, order + 1):
-        for comp in itertools.product(range(q + 1), repeat=j):
-            k = sum(comp)
-            if k > order or any(ell not in h for ell in comp):
-                continue
-            t = np.full((1, 1), one, dtype=dt)
-            for ell in comp:
-                t = np.kron(t, h[ell])
-            if k == 0:
-                c[off[j - 1]:off[j]] += t.ravel()
-            else:
-                m[off[j - 1]:off[j], off[k - 1]:off[k]] += t
-    return m, c
 
 
 @st.composite
@@ -70,24 +42,6 @@ def small_maps(draw, max_n=3, max_q=3, max_order=3):
     return n, order, fmap
 
 
-def scale(m_abs: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Rounding-error scale of a product: |M| |x|."""
-    return np.abs(m_abs) @ np.abs(x) + 1e-300
-
-
-@pytest.mark.clause("LIFT-1", "LIFT-2")
-@given(small_maps())
-def test_transfer_matrix_equals_explicit_kronecker_compositions(case):
-    n, order, fmap = case
-    m, c = lifted_map(fmap, n, order)
-    m_ref, c_ref = slow_transfer(fmap, n, order)
-    assert isinstance(m, sp.csr_matrix) and m.shape == m_ref.shape
-    # each entry is a sum of ≤ (q+1)^N products of ≤ N factors: a few ulps of its |terms| sum
-    size = 1 + np.abs(m_ref).max()
-    assert_close(m, m_ref, eps_units=64, scale=size, what="M_N (LIFT-2) against explicit Kronecker compositions")
-    assert_close(c, c_ref, eps_units=64, scale=size, what="constant c (LIFT-2) against explicit compositions")
-
-
 @pytest.mark.clause("LIFT-2")
 @given(small_maps(max_n=2, max_q=3, max_order=3))
 def test_sparse_and_dense_inputs_agree_exactly(case):
@@ -96,40 +50,6 @@ def test_sparse_and_dense_inputs_agree_exactly(case):
     m1, c1 = lifted_map(fmap, n, order)
     m2, c2 = lifted_map(sparse_map, n, order)
     assert (m1 != m2).nnz == 0 and np.array_equal(c1, c2)
-
-
-@pytest.mark.clause("LIFT-2")
-@given(small_maps(max_n=3, max_q=3, max_order=3))
-def test_matrix_free_operator_equals_csr(case):
-    n, order, fmap = case
-    m, c = lifted_map(fmap, n, order)
-    op = LiftedMapOperator(fmap, n, order)
-    rng = np.random.default_rng(n * 100 + order)
-    x = rng.normal(size=m.shape[0])
-    mabs = abs(m).toarray()
-    # both are sums of the same products in different association: 64 ulps of |M||x|
-    assert_close(op.matvec(x), m @ x, eps_units=64, scale=scale(mabs, x), what="matrix-free M_N x")
-    assert_close(op.rmatvec(x), m.T @ x, eps_units=64, scale=scale(mabs.T, x), what="matrix-free M_Nᵀ x")
-    assert np.array_equal(op.constant, c)
-
-
-@pytest.mark.clause("LIFT-2")
-@pytest.mark.parametrize("panel", [1, 3])
-def test_matrix_free_panel_path_equals_csr(monkeypatch, panel):
-    """Tiny panels force the blocked two-factor apply through many panels (ragged last panel)."""
-    import qsgd_ref.carleman.operator as carleman
-
-    monkeypatch.setattr(carleman, "_PANEL", panel)
-    monkeypatch.setattr(carleman, "_PANEL_MIN", 0)
-    rng = np.random.default_rng(panel)
-    n, order = 5, 3
-    fmap = {0: rng.normal(size=n), 1: rng.normal(size=(n, n)), 2: rng.normal(size=(n, n * n))}
-    m, _ = lifted_map(fmap, n, order)
-    op = LiftedMapOperator(fmap, n, order)
-    x = rng.normal(size=m.shape[0])
-    mabs = abs(m).toarray()
-    assert_close(op.matvec(x), m @ x, eps_units=64, scale=scale(mabs, x), what=f"panel-{panel} M_N x")
-    assert_close(op.rmatvec(x), m.T @ x, eps_units=64, scale=scale(mabs.T, x), what=f"panel-{panel} M_Nᵀ x")
 
 
 class _CountingCSR(sp.csr_matrix):
@@ -189,25 +109,6 @@ def test_kron_csr_scatter_path_for_many_runs(monkeypatch):
     assert np.array_equal(kron_csr(sp.csr_matrix(a), sp.csr_matrix(b)).toarray(), np.kron(a, b))
 
 
-def exact_truncated_y1(fmap_exact: dict, u0: list[Fraction], order: int, steps: int) -> list[list[Fraction]]:
-    """ŷ_1(t) from the exact truncated iteration in Fractions (object-array np.kron compositions)."""
-    n = len(u0)
-    m, c = slow_transfer(fmap_exact, n, order, exact=True)
-    y = np.concatenate([_kron_pow(np.array(u0, dtype=object), j) for j in range(1, order + 1)])
-    out = [list(y[:n])]
-    for _ in range(steps):
-        y = m.dot(y) + c
-        out.append(list(y[:n]))
-    return out
-
-
-def _kron_pow(u, j):
-    out = np.array([Fraction(1)], dtype=object)
-    for _ in range(j):
-        out = np.kron(out, u)
-    return out
-
-
 @st.composite
 def exact_quadratic_maps(draw):
     n = draw(st.integers(1, 2), label="n")
@@ -227,12 +128,13 @@ def test_float_iteration_matches_exact_fraction_iteration(case):
     f2 = np.array([c / 8 for c in coeffs[n + n * n:]], dtype=object).reshape(n, n * n)
     exact_map = {0: f0, 1: f1, 2: f2}
     steps = 6
-    exact = exact_truncated_y1(exact_map, list(u0), order, steps)
+    problem = make_problem(F=exact_map, u0=list(u0), steps=steps, order=order)
+    exact_y = [y[:n] for y in exact.lifted_iteration(problem, Fraction)]  # the oracle's ŷ_1(t) in rationals
     m, c = lifted_map({k: v.astype(float) for k, v in exact_map.items()}, n, order)
     y = lifted_initial(np.array(u0, dtype=float), order)
     # entries are O(1) and M_N has small norm: 6 steps lose at most a few hundred ulps absolutely
     for t in range(steps + 1):
-        assert_close(y[:n], np.array(exact[t], dtype=float), eps_units=512, what=f"float ŷ_1({t}) against Fractions")
+        assert_close(y[:n], np.array(exact_y[t], dtype=float), eps_units=512, what=f"float ŷ_1({t}) against Fractions")
         y = m @ y + c
 
 
@@ -264,25 +166,6 @@ def test_lifted_initial_is_the_tensor_powers():
     assert len(y) == 3 + 9 + 27
     assert y[3 + 1 * 3 + 2] == u[1] * u[2]  # (i1, i2) = (1, 2) at row-major position 1·3 + 2
     assert y[12 + 2 * 9 + 0 * 3 + 1] == u[2] * u[0] * u[1]
-
-
-@pytest.mark.clause("LIFT-3")
-@given(small_maps(max_n=3, max_q=3, max_order=3))
-def test_continuous_matrix_equals_explicit_kronecker_sums(case):
-    n, order, gmap = case
-    a, a0 = continuous_matrix(gmap, n, order)
-    dims = [n**j for j in range(1, order + 1)]
-    off = np.concatenate([[0], np.cumsum(dims)])
-    ref = np.zeros((off[-1], off[-1]))
-    g = {ell: np.asarray(v, dtype=float).reshape(n, -1) for ell, v in gmap.items()}
-    for j in range(1, order + 1):
-        for ell, gl in g.items():
-            k = j + ell - 1
-            if 1 <= k <= order:
-                for i in range(1, j + 1):
-                    ref[off[j - 1]:off[j], off[k - 1]:off[k]] += np.kron(np.kron(np.eye(n ** (i - 1)), gl), np.eye(n ** (j - i)))
-    assert_close(a, ref, eps_units=16, scale=1 + np.abs(ref).max(), what="A_N (LIFT-3) against Kronecker sums")
-    assert np.array_equal(a0[:n], g[0].ravel() if 0 in g else np.zeros(n)) and not a0[n:].any()
 
 
 @pytest.mark.clause("LIFT-3", "LIFT-2")

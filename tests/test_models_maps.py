@@ -12,7 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qsgd_ref.base.errors import InputError
-from qsgd_ref.base.indexing import kron_power
 from qsgd_ref.models.least_squares import least_squares_map, least_squares_problem
 from qsgd_ref.models.logistic import logistic_grad, logistic_map, logistic_problem
 from qsgd_ref.models.losses import apply_map, maps_from_sympy
@@ -20,13 +19,14 @@ from qsgd_ref.models.pruning import magnitude_mask, map_sparsity, restrict_map, 
 from qsgd_ref.models.quadnet import QuadNet
 from qsgd_ref.models.sgd import batches, sgd_problem
 from qsgd_ref.problem import ExactMatrix
+from qsgd_ref.problem.iterate import map_step, map_terms
 
 ints = st.integers(-4, 4)
 
 
 def _exact_step(F, u):
-    dense = {ell: (a.dense()[:, 0] if ell == 0 else a.dense()) if isinstance(a, ExactMatrix) else a for ell, a in F.items()}
-    return u + sum((dense[ell] @ kron_power(u, ell) if ell else dense[0]) for ell in dense)
+    """u + Σ_ℓ F_ℓ u^{⊗ℓ} in Fractions, by the map step of qsgd_ref.problem.iterate (the oracle)."""
+    return np.array(map_step(map_terms(F, len(u), Fraction), list(u)), dtype=object)
 
 
 @pytest.mark.clause("MOD-8", "MAP-2")

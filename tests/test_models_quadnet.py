@@ -65,10 +65,10 @@ def test_exact_map_evaluated_in_rationals_equals_rational_gradient_step():
     u0 = [Fraction(1, 10), 0, Fraction(-1, 20), Fraction(1, 30)]
     eta = Fraction(1, 8)
     p = quadnet_problem(net, star, u0, eta, steps=1, order=1)
-    from qsgd_ref.base.indexing import kron_power
+    from qsgd_ref.problem.iterate import map_step, map_terms
 
     u = np.array(u0, dtype=object)
-    mapped = u + sum((F.dense() @ kron_power(u, ell) if ell else F.dense()[:, 0]) for ell, F in p.map_at(0).items())
+    mapped = np.array(map_step(map_terms(p.map_at(0), p.n, Fraction), list(u)), dtype=object)
     X = np.array([[Fraction(x) for x in row] for row in net.X], dtype=object)
     Y = np.array([[Fraction(x) for x in row] for row in net.Y], dtype=object)
     A = np.array([[Fraction(x) for x in row] for row in net.A], dtype=object)

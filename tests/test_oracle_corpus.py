@@ -138,6 +138,7 @@ def test_corpus_covers_the_required_situations():
 
 def _fraction_iteration(p):
     """u(t) exactly in Fractions (a second method: no mpmath, no lifting)."""
+    # kept: kron_power on object arrays, not problem.iterate, so the corpus is not checked against its own source
     u = np.array(list(p.u0), dtype=object)
     out = [u]
     for t in range(p.steps):

@@ -12,7 +12,7 @@ from assertions import assert_close
 
 from qsgd_ref.problem import Problem, make_problem
 from qsgd_ref.quantum.pipeline import hhl
-from qsgd_ref.quantum.reupload import keep_largest, reupload
+from qsgd_ref.quantum.reupload import reupload
 
 
 def fraction_iteration(F: dict[int, list[list[Fr]]], u0: list[Fr], steps: int) -> list[Fr]:
@@ -85,14 +85,6 @@ def test_command_with_shots_reports_fields(tmp_path: Path, cli) -> None:
     assert len(r.err_lines) == 1 and "--shots" in r.err_lines[0], r.err
 
 
-@pytest.mark.clause("RUP-1")
-def test_keep_largest() -> None:
-    u = np.array([0.1, -0.5, 0.3, 0.0])
-    assert keep_largest(u, 2).tolist() == [0.0, -0.5, 0.3, 0.0]
-    assert keep_largest(u, 4).tolist() == u.tolist()
-
-
-@pytest.mark.slow  # 2-3 s on a loaded machine: three HHL solves on Aer
 @pytest.mark.clause("RUP-1")
 def test_reupload_segments_reach_horizon() -> None:
     p = make_problem(F=PAIR, u0=[Fr(1, 2), Fr(-1, 3)], steps=3, order=2)

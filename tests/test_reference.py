@@ -1,14 +1,14 @@
 """The high-precision reference solver (clauses REF-1, REF-2, LIFT-2, MAP-1, MAP-3).
 
-Expected values come from independent derivations: the shared check cases (computed at 60 digits
-by an independent implementation), exact Fraction iterations written here from the clause
-statements (explicit multi-indices for MAP-1, explicit compositions for LIFT-1/LIFT-2), and a
-second precision (the ladder).
+Expected values come from the shared check cases (computed at 60 digits by an independent
+implementation), from the oracles run in exact Fractions — the map iteration
+``qsgd_ref.problem.iterate`` and the exact lifted iteration of ``qsgd_ref.carleman.exact``, themselves
+checked against independent derivations in tests/test_exact_builder.py — and from a second precision
+(the ladder).
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 from decimal import Decimal
 from fractions import Fraction
@@ -22,9 +22,12 @@ from hypothesis import strategies as st
 
 from qsgd_ref import reference
 from qsgd_ref.base.balls import ball_interval
+from qsgd_ref.base.indexing import level_offsets
 from qsgd_ref.base.precision import format_decimal, working_bits
+from qsgd_ref.carleman import exact
 from qsgd_ref.cli import main
 from qsgd_ref.problem import load_problem, make_problem
+from qsgd_ref.problem.iterate import iterate
 from qsgd_ref.trajectories import (
     carleman_trajectory,
     certified_trajectories,
@@ -35,72 +38,23 @@ from qsgd_ref.trajectories import (
 CHECKS = Path(__file__).parent / "data" / "checks"
 
 
-# ----------------------------------------------------------------- independent exact computations
+# ----------------------------------------------------------------- exact values from the oracles
 
 
-def frac_exact(F: dict[int, list], u0: list[Fraction], steps: int, F_steps=None) -> list[list[Fraction]]:
-    """u(t) with Fractions; column (i_1..i_ℓ) multiplies u_{i_1}⋯u_{i_ℓ}, enumerated row-major (MAP-1)."""
-    n = len(u0)
-    u = [Fraction(x) for x in u0]
-    out = [list(u)]
-    for t in range(steps):
-        m = F_steps[t] if F_steps is not None else F
-        new = list(u)
-        for ell, a in m.items():
-            for i in range(n):
-                if ell == 0:
-                    new[i] += Fraction(a[i])
-                    continue
-                for col, idx in enumerate(itertools.product(range(n), repeat=ell)):
-                    prod = Fraction(1)
-                    for k in idx:
-                        prod *= u[k]
-                    new[i] += Fraction(a[i][col]) * prod
-        u = new
-        out.append(list(u))
-    return out
+def exact_u(p) -> list[list[Fraction]]:
+    """u(t), t = 0 … T, in Fractions (the map iteration)."""
+    return list(iterate(p, Fraction))
 
 
-def _frac(a) -> np.ndarray:
-    arr = np.asarray(a, dtype=object)
-    return np.vectorize(Fraction, otypes=[object])(arr)
+def exact_levels(p) -> list[list[list[Fraction]]]:
+    """ŷ_j(t) for every t and level j, in Fractions (the exact lifted iteration of LIFT-2)."""
+    off = level_offsets(p.n, p.order)
+    return [[y[off[j - 1]:off[j]] for j in range(1, p.order + 1)] for y in exact.lifted_iteration(p, Fraction)]
 
 
-def frac_carleman(F, u0, steps, order, F_steps=None) -> list[list[list[Fraction]]]:
-    """All levels ŷ_j(t) with Fractions, B_jk as explicit sums over compositions (LIFT-1, LIFT-2)."""
-    n = len(u0)
-
-    def H(m):
-        h = {ell: _frac(a) for ell, a in m.items()}
-        h[0] = h[0].reshape(n, 1) if 0 in h else np.zeros((n, 1), dtype=object)
-        h[1] = h.get(1, np.zeros((n, n), dtype=object)) + np.eye(n, dtype=int).astype(object)
-        return h
-
-    def kron_all(mats):
-        out = np.ones((1, 1), dtype=object)
-        for m in mats:
-            out = np.kron(out, m)
-        return out
-
-    u = _frac(u0)
-    y = [kron_all([u.reshape(n, 1)] * j)[:, 0] for j in range(1, order + 1)]
-    out = [[list(v) for v in y]]
-    for t in range(steps):
-        h = H(F_steps[t] if F_steps is not None else F)
-        q = max(h)
-        new = []
-        for j in range(1, order + 1):
-            acc = np.zeros(n**j, dtype=object)
-            for ells in itertools.product(range(q + 1), repeat=j):
-                k = sum(ells)
-                if k > order:
-                    continue
-                B = kron_all([h.get(ell, np.zeros((n, n**ell), dtype=object)) for ell in ells])
-                acc = acc + (B[:, 0] if k == 0 else B.dot(y[k - 1]))
-            new.append(acc)
-        y = new
-        out.append([list(v) for v in y])
-    return out
+def exact_y1(p) -> list[list[Fraction]]:
+    """ŷ_1(t), t = 0 … T, in Fractions."""
+    return [y[:p.n] for y in exact.lifted_iteration(p, Fraction)]
 
 
 def rel_diff(x, y: Fraction, scale: Fraction) -> Fraction:
@@ -145,8 +99,7 @@ def test_shared_check_cases_to_40_digits(name):
 def test_all_four_map_terms_against_exact_fractions():
     """F_0, F_1, F_2, F_3 all non-zero (the issue's 'Done when'): 40 digits at dps 50."""
     p = p0123(steps=6, order=3)
-    want_u = frac_exact(F0123, [Fraction(x) for x in U0], 6)
-    want_y = frac_carleman(F0123, U0, 6, 3)
+    want_u, want_y = exact_u(p), exact_levels(p)
     got_u = exact_trajectory(p, 50)
     got_y = carleman_trajectory(p, 50, levels=True)
     for t in range(7):
@@ -182,15 +135,15 @@ def tiny_problems(draw):
 @pytest.mark.clause("REF-1", "MAP-1", "MAP-3", "LIFT-2")
 @given(tiny_problems())
 def test_agrees_with_exact_rationals_on_tiny_problems(case):
+    """Paths: trajectories.carleman_trajectory (the integer step in block floating point, every level) vs
+    exact.lifted_iteration, and exact_trajectory (mpmath) vs problem.iterate in Fractions: within 10^-27 of
+    the scale at 30 digits."""
     maps, u0, steps, order, time_dep = case
     if time_dep:
         p = make_problem(F_steps=maps, u0=u0, steps=steps, order=order)
-        want_u = frac_exact(None, u0, steps, F_steps=maps)
-        want_y = frac_carleman(None, u0, steps, order, F_steps=maps)
     else:
         p = make_problem(F=maps[0], u0=u0, steps=steps, order=order)
-        want_u = frac_exact(maps[0], u0, steps)
-        want_y = frac_carleman(maps[0], u0, steps, order)
+    want_u, want_y = exact_u(p), exact_levels(p)
     scale_u = max(Fraction(1, 10**6), *(abs(x) for row in want_u for x in row))
     scale_y = max(Fraction(1, 10**6), *(abs(x) for row in want_y for lv in row for x in lv))
     got_u = exact_trajectory(p, 30)
@@ -237,8 +190,7 @@ def test_precision_ladder(d):
 @pytest.mark.clause("REF-2")
 def test_certified_balls_contain_exact_rationals_and_are_tight():
     p = p0123(steps=6, order=3)
-    want_u = frac_exact(F0123, [Fraction(x) for x in U0], 6)
-    want_y = [row[0] for row in frac_carleman(F0123, U0, 6, 3)]
+    want_u, want_y = exact_u(p), exact_y1(p)
     balls = certified_trajectories(p, dps=50)
     v50 = exact_trajectory(p, 50)
     for t in range(7):
@@ -260,8 +212,7 @@ def test_certified_balls_contain_exact_rationals_and_are_tight():
 def test_certified_result_radii_cover_the_exact_values():
     p = p0123(steps=5, order=2)
     doc = reference(p, dps=30, certified=True).to_json()
-    want_u = frac_exact(F0123, [Fraction(x) for x in U0], 5)
-    want_y = [row[0] for row in frac_carleman(F0123, U0, 5, 2)]
+    want_u, want_y = exact_u(p), exact_y1(p)
     for key, want in (("exact", want_u), ("carleman", want_y)):
         for t in range(6):
             for s, r, w in zip(doc[key][t], doc["radii"][key][t], want[t]):
@@ -291,8 +242,7 @@ def test_error_is_the_norm_of_the_difference():
     p = p0123(steps=4, order=2)
     u, y = exact_trajectory(p, 40), carleman_trajectory(p, 40)
     err = error_trajectory(u, y, 40)
-    want_u = frac_exact(F0123, [Fraction(x) for x in U0], 4)
-    want_y = [row[0] for row in frac_carleman(F0123, U0, 4, 2)]
+    want_u, want_y = exact_u(p), exact_y1(p)
     for t in range(5):
         sq = sum((a - b) ** 2 for a, b in zip(want_u[t], want_y[t]))
         e = Fraction(Decimal(format_decimal(err[t], 60)))
@@ -304,8 +254,7 @@ def test_growing_trajectories_keep_relative_precision():
     """u ↦ 3u + u²/2 from u0 = 5 grows fast: block floating point must follow the scale."""
     F = {1: [["2"]], 2: [["1/2"]]}
     p = make_problem(F=F, u0=["5"], steps=12, order=3)
-    want_u = frac_exact(F, [Fraction(5)], 12)
-    want_y = frac_carleman(F, ["5"], 12, 3)
+    want_u, want_y = exact_u(p), exact_levels(p)
     got_u, got_y = exact_trajectory(p, 50), carleman_trajectory(p, 50, levels=True)
     assert want_u[12][0] > 10**100 and want_y[12][2][0] > 10**15  # far beyond the initial scale
     for t in range(13):
@@ -348,15 +297,14 @@ def test_certified_precision_adapts_until_radii_are_small():
 @pytest.mark.clause("REF-2", "MAP-3")
 @given(tiny_problems())
 def test_certified_balls_contain_exact_rationals_on_tiny_problems(case):
+    """Path: trajectories.certified (arb balls: the integer step for ŷ_1, the map iteration for u) — every ball
+    contains the oracle's exact rational: exact.lifted_iteration and problem.iterate in Fractions."""
     maps, u0, steps, order, time_dep = case
     if time_dep:
         p = make_problem(F_steps=maps, u0=u0, steps=steps, order=order)
-        want_u = frac_exact(None, u0, steps, F_steps=maps)
-        want_y = [row[0] for row in frac_carleman(None, u0, steps, order, F_steps=maps)]
     else:
         p = make_problem(F=maps[0], u0=u0, steps=steps, order=order)
-        want_u = frac_exact(maps[0], u0, steps)
-        want_y = [row[0] for row in frac_carleman(maps[0], u0, steps, order)]
+    want_u, want_y = exact_u(p), exact_y1(p)  # the oracles: problem.iterate and exact.lifted_iteration
     balls = certified_trajectories(p, dps=20)
     for t in range(steps + 1):
         for rows, want in ((balls.exact, want_u), (balls.carleman, want_y)):
@@ -375,8 +323,7 @@ def test_cli_on_all_four_map_terms_matches_exact_fractions(tmp_path):
     p.save(tmp_path / "p.json")
     assert main(["reference", str(tmp_path / "p.json"), "--out", str(tmp_path / "r.json")]) == 0
     doc = json.loads((tmp_path / "r.json").read_text())
-    want_u = frac_exact(F0123, [Fraction(x) for x in U0], 8)
-    want_y = [row[0] for row in frac_carleman(F0123, U0, 8, 4)]
+    want_u, want_y = exact_u(p), exact_y1(p)
     for key, want in (("exact", want_u), ("carleman", want_y)):
         for row, wrow in zip(doc[key], want, strict=True):
             for s, w in zip(row, wrow, strict=True):

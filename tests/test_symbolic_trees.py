@@ -1,13 +1,12 @@
 """Tree expansion of the iterate and of the truncation error (TREE-1 … TREE-3).
 
-The exact and truncated trajectories are computed here, independently of the package, with
-fractions.Fraction: the map u ↦ Σ_ℓ H_ℓ u^{⊗ℓ} by explicit index loops, and the truncated
-Carleman iteration with blocks B_jk assembled in this file from the H-compositions of LIFT-1.
+The exact and truncated trajectories the tree sums must reproduce come from the oracles in
+fractions.Fraction: the map iteration ``qsgd_ref.problem.iterate`` and the exact lifted iteration of
+``qsgd_ref.carleman.exact`` (both checked against independent derivations in tests/test_exact_builder.py).
 """
 
 from __future__ import annotations
 
-import itertools
 import random
 from fractions import Fraction
 
@@ -18,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qsgd_ref.base.errors import InputError
+from qsgd_ref.carleman import exact
 from qsgd_ref.carleman.symbolic.trees import (
     all_trees,
     dropped_trees,
@@ -31,6 +31,8 @@ from qsgd_ref.carleman.symbolic.trees import (
     tree_text,
     tree_value,
 )
+from qsgd_ref.problem import make_problem
+from qsgd_ref.problem.iterate import iterate
 
 
 def _random_maps(rng: random.Random, n: int, q: int, f0: bool) -> dict[str, np.ndarray]:
@@ -44,56 +46,20 @@ def _random_maps(rng: random.Random, n: int, q: int, f0: bool) -> dict[str, np.n
     return mats
 
 
-def _step(u: list[Fraction], mats, q: int) -> list[Fraction]:
-    """u + Σ_ℓ F_ℓ u^{⊗ℓ} by explicit row-major index loops (MAP-1)."""
-    n = len(u)
-    out = list(u)
-    for i in range(n):
-        for ell in range(q + 1):
-            for col, idx in enumerate(itertools.product(range(n), repeat=ell)):
-                term = mats[f"F{ell}"][i, col]
-                for a in idx:
-                    term *= u[a]
-                out[i] += term
-    return out
+def _problem(u0, mats, q: int, t: int, N: int):
+    """The problem of the maps ``mats`` (F0 an n × 1 column … Fq) from u0, t steps, order N."""
+    fmap = {ell: mats[f"F{ell}"] if ell else mats["F0"].ravel() for ell in range(q + 1)}
+    return make_problem(F=fmap, u0=u0, steps=t, order=N)
 
 
 def _exact(u0, mats, q, t):
-    u = list(u0)
-    for _ in range(t):
-        u = _step(u, mats, q)
-    return u
-
-
-def _kron(a, b):
-    return np.array([[x * y for x in ra for y in rb] for ra in a for rb in b], dtype=object)
+    """u(t) by the map iteration of qsgd_ref.problem.iterate in Fractions."""
+    return list(iterate(_problem(u0, mats, q, t, 1), Fraction))[-1]
 
 
 def _truncated(u0, mats, q, t, N):
-    """ŷ_1(t) of the order-N truncated lifted map, blocks B_jk = Σ H_ℓ1 ⊗ … ⊗ H_ℓj built here."""
-    n = len(u0)
-    H = {ell: np.array(mats[f"F{ell}"], dtype=object) for ell in range(q + 1)}
-    H[0] = H[0].reshape(n, 1)
-    if 1 in H:
-        H[1] = H[1] + np.eye(n, dtype=int)
-    else:
-        H[1] = np.eye(n, dtype=int).astype(object)
-    B = {}
-    for j in range(1, N + 1):
-        for combo in itertools.product(range(max(q, 1) + 1), repeat=j):
-            k = sum(combo)
-            if k > N:
-                continue
-            m = np.ones((1, 1), dtype=object)
-            for ell in combo:
-                m = _kron(m, H.get(ell, np.zeros((n, n**ell), dtype=object)))
-            B[(j, k)] = B[(j, k)] + m if (j, k) in B else m
-    y = {j: np.array(list(u0), dtype=object) for j in range(1, N + 1)}
-    for j in range(2, N + 1):
-        y[j] = _kron(y[j - 1].reshape(-1, 1), np.array(list(u0), dtype=object).reshape(-1, 1)).reshape(-1)
-    for _ in range(t):
-        y = {j: sum((B[(j, k)].dot(y[k]) if k > 0 else B[(j, 0)].reshape(-1)) for k in range(0, N + 1) if (j, k) in B) for j in range(1, N + 1)}
-    return list(y[1])
+    """ŷ_1(t) of the order-N truncated lifted map, by the oracle qsgd_ref.carleman.exact."""
+    return list(exact.lifted_iteration(_problem(u0, mats, q, t, N), Fraction))[-1][:len(u0)]
 
 
 @pytest.mark.clause("TREE-1", "TREE-2", "TREE-3")
@@ -109,10 +75,10 @@ def test_tree_sums_are_exact(t, N, seed):
     total = sum(values.values())
     kept = sum(v for tr, v in values.items() if not is_dropped(tr, t, N))
     dropped = sum((v for tr, v in values.items() if is_dropped(tr, t, N)), np.zeros(n, dtype=object))
-    exact, trunc = _exact(u0, mats, q, t), _truncated(u0, mats, q, t, N)
-    assert list(total) == exact
+    want, trunc = _exact(u0, mats, q, t), _truncated(u0, mats, q, t, N)
+    assert list(total) == want
     assert list(kept) == trunc
-    assert list(dropped) == [a - b for a, b in zip(exact, trunc)]
+    assert list(dropped) == [a - b for a, b in zip(want, trunc)]
     assert set(dropped_trees(q, t, N)) == {tr for tr in trees if is_dropped(tr, t, N)}
 
 

@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qsgd_ref.base.errors import InputError
-from qsgd_ref.base.indexing import lifted_initial
+from qsgd_ref.base.indexing import lifted_dimension, lifted_initial
+from qsgd_ref.carleman import exact
 from qsgd_ref.carleman.numeric import lifted_map
 from qsgd_ref.problem import make_problem
 from qsgd_ref.system.eq6 import condition_number, eq6_system, solve_direct, solve_forward
@@ -43,42 +44,8 @@ def eq6_problems(draw):
 
 
 def exact_blocks(problem):
-    """ŷ(t), t = 0…T, by the exact truncated iteration in Fractions: level j of ŷ(t+1) is
-    Σ over compositions (ℓ_1…ℓ_j), k = Σℓ_i ≤ N, of (H_{ℓ_1} ⊗ … ⊗ H_{ℓ_j}) ŷ_k(t) (ŷ_0 = 1)."""
-    n, order = problem.n, problem.order
-
-    def kron_pow(u, j):
-        out = np.array([Fraction(1)], dtype=object)
-        for _ in range(j):
-            out = np.kron(out, u)
-        return out
-
-    y = [np.array([Fraction(1)], dtype=object)] + [kron_pow(problem.u0, j) for j in range(1, order + 1)]
-    out = [np.concatenate(y[1:])]
-    for t in range(problem.steps):
-        fmap = problem.map_at(t)
-        h = {ell: a.dense() for ell, a in fmap.items()}
-        eye = np.array([[Fraction(int(i == k)) for k in range(n)] for i in range(n)], dtype=object)
-        h[1] = h[1] + eye if 1 in h else eye
-        new = [y[0]]
-        for j in range(1, order + 1):
-            acc = np.array([Fraction(0)] * n**j, dtype=object)
-            stack = [((), 0)]
-            while stack:  # enumerate compositions depth-first
-                comp, k = stack.pop()
-                if len(comp) == j:
-                    mat = np.array([[Fraction(1)]], dtype=object)
-                    for ell in comp:
-                        mat = np.kron(mat, h[ell])
-                    acc = acc + mat.dot(y[k])
-                    continue
-                for ell in h:
-                    if k + ell <= order:
-                        stack.append((comp + (ell,), k + ell))
-            new.append(acc)
-        y = new
-        out.append(np.concatenate(y[1:]))
-    return np.array([[float(v) for v in blk] for blk in out])
+    """ŷ(t), t = 0…T, from the oracle: the exact lifted iteration of qsgd_ref.carleman.exact in Fractions."""
+    return np.array([[float(v) for v in y] for y in exact.lifted_iteration(problem, Fraction)])
 
 
 @pytest.mark.clause("SYS-1")
@@ -86,7 +53,7 @@ def exact_blocks(problem):
 def test_l_and_b_have_the_stated_block_structure(problem, idle):
     system = eq6_system(problem, idle)
     big, b = system.matrix, system.rhs
-    T, d = problem.steps, sum(problem.n**j for j in range(1, problem.order + 1))
+    T, d = problem.steps, lifted_dimension(problem.n, problem.order)
     assert big.shape == ((T + 1 + idle) * d,) * 2
     dense = big.toarray()
     assert np.array_equal(np.tril(dense), dense) and np.all(np.diag(dense) == 1.0)  # det L = 1
@@ -105,6 +72,8 @@ def test_l_and_b_have_the_stated_block_structure(problem, idle):
 @pytest.mark.clause("SYS-2")
 @given(eq6_problems(), st.integers(0, 2))
 def test_solution_blocks_are_the_iterated_lifted_vectors(problem, idle):
+    """Paths: system.eq6 forward substitution (CSR and matrix-free) and the direct sparse solve vs the oracle's
+    exact lifted iteration, read in float64."""
     exact = exact_blocks(problem)
     system = eq6_system(problem, idle)
     fwd = solve_forward(problem, idle)

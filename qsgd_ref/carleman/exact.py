@@ -1,10 +1,12 @@
-"""The exact builder: the lifted map straight from its definition, in rationals (clauses LIFT-1, LIFT-2).
+"""The exact builder: the lifted map straight from its definition, in rationals (clauses LIFT-1 … LIFT-3).
 
 This module is the oracle every fast path of the lift is tested against (the float64 CSR assembly,
 the matrix-free operator, the integer step of the high-precision engines, the monomial basis, the
-symbolic instantiation) and the source of the oracle's expected values. It is deliberately slow and
-literal: B_jk is the sum over all compositions (ℓ_1, …, ℓ_j) of k of H_{ℓ_1} ⊗ … ⊗ H_{ℓ_j}, each a
-chain of numpy.kron products of exact object arrays; nothing is cached, reordered or fused.
+symbolic instantiation, the certified balls) and the source of the oracle's expected values. It is
+deliberately slow and literal: B_jk is the sum over all compositions (ℓ_1, …, ℓ_j) of k of
+H_{ℓ_1} ⊗ … ⊗ H_{ℓ_j}, each a chain of numpy.kron products of exact object arrays; the continuous
+block (A_N)_jk is the Kronecker sum Σ_i I^{⊗(i−1)} ⊗ G_{k−j+1} ⊗ I^{⊗(j−i)} of LIFT-3, formed the same
+way. Nothing is cached, reordered or fused.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from qsgd_ref.base.indexing import level_offsets, lifted_dimension, lifted_initial
-from qsgd_ref.problem import Map, Problem
+from qsgd_ref.problem import ExactMatrix, Map, Problem
 
 #: A sparse exact matrix {(row, col): value}; a vector uses column 0.
 Triplets = dict[tuple[int, int], Fraction]
@@ -32,9 +34,18 @@ def _identity(n: int) -> np.ndarray:
     return out
 
 
+def _exact_coefficients(fmap: Map, n: int) -> dict[int, np.ndarray]:
+    """Every F_ℓ of ``fmap`` as an exact n × n^ℓ object array of Fractions (F_0 an n × 1 column); the
+    entries may also be given dense (array-likes of exact values), as tests of the builder do."""
+    return {ell: a.dense() if isinstance(a, ExactMatrix) else
+            np.array([[Fraction(x) for x in row] for row in np.asarray(a, dtype=object).reshape(n, n**ell)],
+                     dtype=object).reshape(n, n**ell)
+            for ell, a in fmap.items()}
+
+
 def exact_factors(fmap: Map, n: int) -> dict[int, np.ndarray]:
     """H_0 = F_0 (an n × 1 column), H_1 = I + F_1, H_ℓ = F_ℓ (LIFT-1), as exact object arrays."""
-    h = {ell: a.dense() for ell, a in fmap.items()}
+    h = _exact_coefficients(fmap, n)
     h[1] = _identity(n) + h[1] if 1 in h else _identity(n)
     return h
 
@@ -86,6 +97,35 @@ def to_triplets(bl: dict[tuple[int, int], np.ndarray], n: int, order: int) -> tu
 def lifted_map_exact(fmap: Map, n: int, order: int) -> tuple[Triplets, Triplets]:
     """M_N and c of LIFT-2 as exact triplets {(row, col): value} (c uses column 0)."""
     return to_triplets(blocks(fmap, n, order), n, order)
+
+
+def continuous_block(gmap: Map, n: int, j: int, k: int) -> np.ndarray:
+    """(A_N)_jk = Σ_{i=1..j} I^{⊗(i−1)} ⊗ G_{k−j+1} ⊗ I^{⊗(j−i)} (LIFT-3): an exact n^j × n^k object array,
+    zero when G_{k−j+1} is absent; (j, k) = (1, 0) is the constant a_1 = G_0."""
+    g = _exact_coefficients(gmap, n)
+    out = np.full((n**j, n**k), Fraction(0), dtype=object)
+    ell = k - j + 1
+    if ell not in g:
+        return out
+    for i in range(1, j + 1):
+        out = out + np.kron(np.kron(_identity(n ** (i - 1)), g[ell]), _identity(n ** (j - i)))
+    return out
+
+
+def continuous_blocks(gmap: Map, n: int, order: int) -> dict[tuple[int, int], np.ndarray]:
+    """Every non-zero (A_N)_jk for 1 ≤ j, k ≤ order, and the constant (1, 0) block a_1 = G_0 (LIFT-3)."""
+    out: dict[tuple[int, int], np.ndarray] = {}
+    for j in range(1, order + 1):
+        for k in range(0 if j == 1 else 1, order + 1):
+            b = continuous_block(gmap, n, j, k)
+            if any(x != 0 for x in b.ravel()):
+                out[(j, k)] = b
+    return out
+
+
+def continuous_map_exact(gmap: Map, n: int, order: int) -> tuple[Triplets, Triplets]:
+    """A_N and a = (G_0, 0, …, 0) of LIFT-3 as exact triplets {(row, col): value} (a uses column 0)."""
+    return to_triplets(continuous_blocks(gmap, n, order), n, order)
 
 
 def lifted_iteration(problem: Problem, convert: Callable[[Fraction], Any],

@@ -13,6 +13,7 @@ from math import comb
 import numpy as np
 import scipy.sparse as sp
 
+from qsgd_ref.base.indexing import level_offsets
 from qsgd_ref.carleman.numeric import lifted_map
 
 
@@ -55,13 +56,13 @@ def lift_maps(n: int, order: int) -> tuple[sp.csr_matrix, sp.csr_matrix]:
 
 def representative_rows(n: int, order: int) -> np.ndarray:
     """For each monomial (all levels), the lifted-vector row of its first tensor position."""
-    rows, offset = [], 0
+    offsets = level_offsets(n, order)
+    rows = []
     for j in range(1, order + 1):
         rank, mult = monomial_ranks(n, j)
         first = np.full(len(mult), -1, dtype=np.int64)
         first[rank[::-1]] = np.arange(n**j)[::-1]  # smallest position wins
-        rows.append(first + offset)
-        offset += n**j
+        rows.append(first + offsets[j - 1])
     return np.concatenate(rows)
 
 

@@ -1,7 +1,7 @@
 """M_N applied matrix-free (clause LIFT-2): :class:`LiftedMapOperator` applies every term
 H_{ℓ_1} ⊗ … ⊗ H_{ℓ_j} of a block B_jk to the level-k block of a vector by :func:`apply_kron`,
-one sparse–dense product per factor; no Kronecker product is formed. Tested against the assembled
-CSR matrix of :mod:`qsgd_ref.carleman.numeric` and the exact builder :mod:`qsgd_ref.carleman.exact`.
+one sparse–dense product per factor; no Kronecker product is formed. Tested (matvec, rmatvec and
+the constant) against the exact builder :mod:`qsgd_ref.carleman.exact`.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ import sympy
 
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.problem import DenseMap, Problem, make_problem
+from qsgd_ref.problem.iterate import map_step, map_terms
 
 
 def _to_fraction(value: Any) -> tuple[Fraction, bool]:
@@ -119,18 +120,10 @@ def maps_from_sympy(
 
 
 def apply_map(F: dict[int, np.ndarray], u: np.ndarray) -> np.ndarray:
-    """u + Σ_ℓ F_ℓ u^{⊗ℓ} in float64 (contracting the last tensor index first, MAP-1 order)."""
-    n = u.shape[0]
-    out = u.astype(float).copy()
-    for ell, a in F.items():
-        if ell == 0:
-            out += np.asarray(a, dtype=float)
-            continue
-        t = np.asarray(a, dtype=float).reshape((n,) * (ell + 1))
-        for _ in range(ell):
-            t = t @ u
-        out += t
-    return out
+    """u + Σ_ℓ F_ℓ u^{⊗ℓ} in float64 (MAP-1), by :func:`qsgd_ref.problem.iterate.map_step`."""
+    v = np.asarray(u, dtype=float)
+    terms = map_terms(F, v.shape[0], float)
+    return np.array(map_step(terms, v.tolist()), dtype=float)
 
 
 def problem_from_sympy(

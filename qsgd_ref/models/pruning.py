@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.sparsify import largest_mask
 from qsgd_ref.problem import DenseMap, ExactMatrix, Map, Problem, make_problem
 
 DEFAULT_FRACTION = 0.1
@@ -29,11 +30,8 @@ def magnitude_mask(
     if not 0 < fraction <= 1:
         raise InputError("fraction", f"must be in (0, 1], got {fraction}")
     pruned = list(layers[:-1]) if exclude_last and len(layers) > 1 else list(layers)
-    flat = np.concatenate([np.abs(np.ravel(w)) for w in pruned])
-    keep = max(1, int(round(fraction * flat.size)))
-    order = np.lexsort((np.arange(flat.size), -flat))  # by |w| descending, then index
-    chosen = np.zeros(flat.size, dtype=bool)
-    chosen[order[:keep]] = True
+    flat = np.concatenate([np.ravel(w) for w in pruned])
+    chosen = largest_mask(flat, max(1, int(round(fraction * flat.size))))  # by |w| descending, then index
     masks: list[np.ndarray] = []
     start = 0
     for w in pruned:

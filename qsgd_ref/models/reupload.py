@@ -17,6 +17,7 @@ import numpy as np
 
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.progress import progress
+from qsgd_ref.base.sparsify import keep_largest
 from qsgd_ref.models.quadnet import QuadNet, quadnet_problem
 
 
@@ -47,8 +48,7 @@ def reupload_quadnet(net: QuadNet, theta0: np.ndarray, eta: float, steps: int, *
             exact = exact - eta * net.grad(exact)
         theta = base + y1[k]
         if keep is not None:
-            small = np.argsort(-np.abs(theta), kind="stable")[keep:]
-            theta[small] = 0.0
+            theta = keep_largest(theta, keep)
         s += k
         bar.update(k)
         for _ in range(min(classical, steps - s)):

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from qsgd_ref.base.indexing import lifted_dimension
 from qsgd_ref.base.precision import NotExact, parse_exact
 from qsgd_ref.base.results import Result
 
@@ -170,9 +171,9 @@ def _triplet_dict(entries: Any, width: int, where: str) -> tuple[dict[tuple[int,
 
 
 def _level(index: int, n: int) -> int:
-    j, start = 1, 0
-    while index >= start + n**j:
-        start += n**j
+    """The level j holding position ``index``: offsets[j − 1] ≤ index < offsets[j] (LIFT-2, any j)."""
+    j = 1
+    while index >= lifted_dimension(n, j):
         j += 1
     return j
 

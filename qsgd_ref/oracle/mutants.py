@@ -1,6 +1,10 @@
 """A float64 implementation of every oracle field, with switchable known mistakes (clause ORC-6).
 
-Straightforward on purpose and independent of the exact builder: blocks are summed over the
+Deliberately an independent, outside-style implementation — the kind of code a user of the oracle
+would write — and the one place in the package that does not use the shared builders: it takes
+nothing from :mod:`qsgd_ref.carleman` or :mod:`qsgd_ref.problem.iterate` and computes its own level
+offsets, so that the verifier is exercised by code that shares none of the package's mistakes, and
+so that the mutants can break it on purpose. Keep it that way. Blocks are summed over the
 compositions (ℓ_1 … ℓ_j) with itertools.product. The switches give the mutants the verifier must
 reject: ``continuous`` (I + A_N, LIFT-3), ``column_major`` (F_ℓ columns read in reversed order),
 ``keep_dropped`` (blocks with k > N kept), ``step_offset`` (±1 steps) and ``single`` (float32 output).

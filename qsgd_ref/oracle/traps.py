@@ -8,32 +8,19 @@ from fractions import Fraction
 import numpy as np
 
 from qsgd_ref.base.indexing import flat_index, multi_index
-from qsgd_ref.carleman.exact import Triplets, to_triplets
+from qsgd_ref.carleman.exact import Triplets, continuous_blocks, to_triplets
 from qsgd_ref.problem import Map
 from qsgd_ref.problem.sparse import ExactMatrix
 
 
-def _identity(n: int) -> np.ndarray:
-    out = np.full((n, n), Fraction(0), dtype=object)
-    for i in range(n):
-        out[i, i] = Fraction(1)
-    return out
-
-
 def continuous_lifted_map(fmap: Map, n: int, order: int) -> tuple[Triplets, Triplets]:
     """Trap: I + A_N and (F_0, 0, …) of LIFT-3 with G_ℓ = F_ℓ (the η², η³ … terms missing)."""
-    g = {ell: a.dense() for ell, a in fmap.items()}
-    bl: dict[tuple[int, int], np.ndarray] = {}
+    bl = continuous_blocks(fmap, n, order)
     for j in range(1, order + 1):
-        bl[(j, j)] = _identity(n**j)
-        for ell, gl in g.items():
-            k = j + ell - 1
-            if not 1 <= k <= order and not (j == 1 and k == 0):
-                continue
-            acc = np.full((n**j, n**k), Fraction(0), dtype=object)
-            for i in range(1, j + 1):
-                acc = acc + np.kron(np.kron(_identity(n ** (i - 1)), gl), _identity(n ** (j - i)))
-            bl[(j, k)] = bl[(j, k)] + acc if (j, k) in bl else acc
+        eye = np.full((n**j, n**j), Fraction(0), dtype=object)
+        for i in range(n**j):
+            eye[i, i] = Fraction(1)
+        bl[(j, j)] = eye + bl[(j, j)] if (j, j) in bl else eye
     return to_triplets(bl, n, order)
 
 

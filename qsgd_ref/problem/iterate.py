@@ -14,18 +14,27 @@ from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from qsgd_ref.base.indexing import multi_index
-from qsgd_ref.problem.model import Map, Problem
+from qsgd_ref.problem.model import DenseMap, Map, Problem
+from qsgd_ref.problem.sparse import ExactMatrix
 
 #: One F_ℓ as its non-zero entries: (row, tensor index of the column, value).
 Terms = list[tuple[int, tuple[int, ...], Any]]
 
 
-def map_terms(fmap: Map, n: int, convert: Callable[[Fraction], Any]) -> dict[int, Terms]:
-    """The non-zero entries of every F_ℓ of ``fmap``, converted once (ℓ = 0 has the empty index)."""
+def map_terms(fmap: Map | DenseMap, n: int, convert: Callable[[Fraction], Any]) -> dict[int, Terms]:
+    """The non-zero entries of every F_ℓ of ``fmap``, converted once (ℓ = 0 has the empty index).
+    Dense arrays (F_0 of shape (n,), values exact or float64) are read through their non-zeros."""
     out: dict[int, Terms] = {}
     for ell, a in sorted(fmap.items()):
-        out[ell] = [(r, multi_index(c, n, ell), convert(v)) for r, c, v in a.entries()]
+        if isinstance(a, ExactMatrix):
+            entries = list(a.entries())
+        else:
+            dense = np.asarray(a).reshape(n, n**ell)
+            entries = [(int(r), int(c), Fraction(dense[r, c])) for r, c in zip(*np.nonzero(dense))]
+        out[ell] = [(r, multi_index(c, n, ell), convert(v)) for r, c, v in entries]
     return out
 
 

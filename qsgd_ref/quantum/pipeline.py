@@ -13,6 +13,7 @@ import numpy as np
 from qiskit import ClassicalRegister, QuantumCircuit
 from qiskit.quantum_info import Operator
 
+from qsgd_ref.base.indexing import lifted_dimension
 from qsgd_ref.base.precision import DEFAULT_DPS
 from qsgd_ref.problem import Problem
 from qsgd_ref.quantum.clock import Clock, make_clock
@@ -72,7 +73,7 @@ def aer_sampler(qc: QuantumCircuit, enc: Encoded, clock: Clock, shots: int, seed
 
 
 def _u_indices(problem: Problem, enc: Encoded) -> tuple[list[int], int]:
-    D = sum(problem.n**j for j in range(1, problem.order + 1))
+    D = lifted_dimension(problem.n, problem.order)
     off = enc.solution_slice.start
     return [off + problem.steps * D + i for i in range(problem.n)], off
 

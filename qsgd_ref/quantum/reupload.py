@@ -11,23 +11,15 @@ import numpy as np
 
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.precision import DEFAULT_DPS
+from qsgd_ref.base.sparsify import keep_largest
 from qsgd_ref.problem import Problem
 from qsgd_ref.problem.iterate import map_step, map_terms
 from qsgd_ref.quantum.pipeline import exact_and_carleman, hhl
 
 
-def keep_largest(u: np.ndarray, keep: int) -> np.ndarray:
-    """u with all but its ``keep`` largest-magnitude entries set to 0 (ties: lower index first)."""
-    out = np.zeros_like(u)
-    idx = np.argsort(-np.abs(u), kind="stable")[:keep]
-    out[idx] = u[idx]
-    return out
-
-
 def _classical_step(problem: Problem, t: int, u: np.ndarray) -> np.ndarray:
-    """One float64 step u + Σ_ℓ F_ℓ(t) u^{⊗ℓ} of the map (MAP-1)."""
-    terms = map_terms(problem.map_at(t), problem.n, float)
-    return np.array(map_step(terms, [float(x) for x in u]))
+    """One float64 step u + Σ_ℓ F_ℓ(t) u^{⊗ℓ} of the map (MAP-1) by :func:`~qsgd_ref.problem.iterate.map_step`."""
+    return np.array(map_step(map_terms(problem.map_at(t), problem.n, float), [float(x) for x in u]))
 
 
 def _segment(problem: Problem, t0: int, steps: int, u: np.ndarray) -> Problem:

@@ -13,13 +13,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from qsgd_ref.base.indexing import lifted_dimension
+
 
 def runtime_model(*, n: int, order: int, steps: int, kappa: float, sparsity: int, eps: float,
                   nnz_lifted_map: int, nnz_map: int, success_amplitude: float | None = None) -> dict[str, Any]:
     """The RUN-1 cost figures (all counts; 'quantum_queries' is s κ log2(1/ε) / g)."""
     if not (0 < eps < 1):
         raise ValueError("eps must lie in (0, 1)")
-    dim = sum(n**j for j in range(1, order + 1)) * (steps + 1)
+    dim = lifted_dimension(n, order) * (steps + 1)
     g = 1.0 if success_amplitude is None else max(success_amplitude, 1e-300)
     queries = sparsity * kappa * math.log2(1 / eps) / g
     classical = steps * nnz_lifted_map

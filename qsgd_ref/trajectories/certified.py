@@ -1,6 +1,7 @@
 """Certified mode (clause REF-2): the exact and truncated iterations in arb ball arithmetic.
 
-Every input rational p/q enters as arb(p)/arb(q) (a ball containing p/q), the truncated step is
+Every input rational p/q enters as arb(p)/arb(q) (a ball containing p/q), the map iteration is
+:func:`qsgd_ref.problem.iterate.iterate` with balls as its number type, the truncated step is
 the exact integer step of :func:`qsgd_ref.carleman.integer.integer_step` (entries enter as
 balls too), and every operation is python-flint's arb / arb_mat arithmetic, whose results
 provably contain the exact result. Hence each returned ball contains the true u(t), ŷ_1(t) and
