@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from qsgd_ref.base.indexing import level_offsets, lifted_dimension, multi_index
 from qsgd_ref.carleman import exact
-from qsgd_ref.carleman.integer import integer_step
+from qsgd_ref.carleman.integer import IntegerLevels, integer_step
 from qsgd_ref.carleman.monomial import compress, compressed_matrix
 from qsgd_ref.carleman.numeric import continuous_matrix, lifted_map
 from qsgd_ref.carleman.operator import LiftedMapOperator
@@ -286,6 +286,31 @@ def test_integer_step_with_huge_denominators_equals_the_oracle():
 
 
 # ----------------------------------------------------------------- SymPy instantiation (symbolic.blocks)
+
+
+@pytest.mark.clause("LIFT-1", "LIFT-2", "REF-1")
+@given(rational_maps(max_n=3, max_q=3, max_order=3), st.data())
+def test_integer_levels_equal_the_oracle(case, data):
+    """IntegerLevels (Z y + c y_0 level by level, Z never formed) against the oracle's M_N y + c y_0 in
+    Fractions, for an integer y and level-0 value y_0: exactly, after division by L = d^N."""
+    n, order, fmap = case
+    emap = {ell: ExactMatrix.from_dense(a) for ell, a in fmap.items()}
+    step = IntegerLevels(emap, n, order)
+    d = lifted_dimension(n, order)
+    y = data.draw(st.lists(st.integers(-10**6, 10**6), min_size=d, max_size=d), label="integer lifted vector y")
+    y0 = data.draw(st.integers(1, 2**40), label="level-0 value y_0")
+    off = level_offsets(n, order)
+    levels = {0: np.array([y0], dtype=object)}
+    for j in range(1, order + 1):
+        levels[j] = np.array(y[off[j - 1]:off[j]], dtype=object)
+    got = [Fraction(int(x), step.L) for out in step.apply(levels) for x in out]
+    m, c = exact.lifted_map_exact(fmap, n, order)
+    want = [Fraction(0)] * d
+    for (r, s_), v in m.items():
+        want[r] += v * y[s_]
+    for (r, _), v in c.items():
+        want[r] += v * y0
+    assert got == want
 
 
 @pytest.mark.clause("LIFT-1", "ETA-1")

@@ -19,6 +19,7 @@ import numpy as np
 
 from qsgd_ref.base import limits
 from qsgd_ref.base.indexing import lifted_dimension
+from qsgd_ref.carleman.levels import contract_exact, contraction_chain, shuffle_sum
 from qsgd_ref.problem import Map, Problem
 
 
@@ -88,3 +89,45 @@ def integer_steps(problem: Problem) -> Iterator[IntegerStep]:
         if cache is None or problem.time_dependent:
             cache = integer_step(problem.map_at(t), problem.n, problem.order)
         yield cache
+
+
+class IntegerLevels:
+    """The same exact step Z ŷ + c (Z = d^N M_N, c = d^N c, L = d^N) applied level by level without
+    forming Z (:mod:`qsgd_ref.carleman.levels` over Python integers): the work follows the non-zeros
+    of the factors H_ℓ and the size of the lifted vector, not D². Equal to :func:`integer_step`'s
+    Z Y + c entry for entry (tested), so the reference trajectories do not depend on which is used."""
+
+    def __init__(self, F: Map, n: int, order: int) -> None:
+        self.n, self.order = n, order
+        d = _denominator(F)
+        self.L = d**order
+        self.d = d
+        self.h: dict[int, tuple[int, np.ndarray, np.ndarray, list[int]]] = {}
+        entries: dict[int, dict[tuple[int, int], int]] = {}
+        for ell, a in F.items():
+            if ell == 0:
+                continue
+            scale = d // a.denominator
+            entries[ell] = {(r, c): num * scale for r, c, num in zip(a.rows.tolist(), a.cols.tolist(), a.numerators)}
+        ones = entries.setdefault(1, {})
+        for i in range(n):
+            ones[(i, i)] = ones.get((i, i), 0) + d
+        for ell, ent in entries.items():
+            items = sorted((k, v) for k, v in ent.items() if v)
+            self.h[ell] = (n, np.array([k[0] for k, _ in items], dtype=np.int64),
+                           np.array([k[1] for k, _ in items], dtype=np.int64), [v for _, v in items])
+        self.f0: np.ndarray | None = None
+        if 0 in F and not F[0].is_zero():
+            f0 = np.empty(n, dtype=object)
+            f0.fill(0)
+            scale = d // F[0].denominator
+            for r, num in zip(F[0].rows.tolist(), F[0].numerators):
+                f0[r] = num * scale
+            self.f0 = f0
+
+    def apply(self, levels: dict[int, np.ndarray]) -> list[np.ndarray]:
+        """Z y + c·y_0 for integer levels y_1 … y_N (object arrays) and the level-0 value y_0: one
+        object array per level j = 1 … N, each already scaled by d^{N−j} to the common d^N."""
+        w = contraction_chain(self.h, levels, self.order, self.n, contract_exact)
+        out = shuffle_sum(self.f0, w, self.order, self.n)
+        return [o * self.d ** (self.order - j) if j < self.order else o for j, o in enumerate(out, start=1)]

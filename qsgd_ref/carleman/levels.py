@@ -17,17 +17,25 @@ against the assembled CSR matrix and the exact builder.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 #: m -> (batch, n^m); level 0 holds the constant 1 of each batch row
 Levels = dict[int, np.ndarray]
+#: contract(H_ℓ, r): (batch, n^ℓ, w) → (batch, n, w), H_ℓ applied to the middle axis
+Contract = Callable[[Any, np.ndarray], np.ndarray]
 
 
-def contraction_chain(h: Mapping[int, sp.csr_matrix], y: Levels, order: int, n: int) -> list[np.ndarray]:
-    """W_r = Σ_k C_rk y_k for r = 0 … order (W_r of shape (n^r,)), C using only the factors ℓ ≥ 1."""
+def contraction_chain(h: Mapping[int, Any], y: Levels, order: int, n: int, contract: Contract | None = None
+                      ) -> list[np.ndarray]:
+    """W_r = Σ_k C_rk y_k for r = 0 … order (W_r of shape (n^r,)), C using only the factors ℓ ≥ 1.
+
+    The entries may be float64 (H_ℓ CSR, the default contraction) or exact integers in object arrays
+    (H_ℓ as sparse integer triples, with :func:`contract_exact`)."""
+    contract = _contract if contract is None else contract
     degrees = [ell for ell in sorted(h) if ell >= 1]
     z = {m: a.reshape(1, -1) for m, a in y.items()}
     out = [z[0].reshape(1)]
@@ -39,12 +47,15 @@ def contraction_chain(h: Mapping[int, sp.csr_matrix], y: Levels, order: int, n: 
                 rest = m - ell
                 if rest < 0 or rest > order - r:  # each later factor consumes at least one mode
                     continue
-                c = _contract(h[ell], a.reshape(batch, n**ell, n**rest))  # (batch, n, n^rest)
+                c = contract(h[ell], a.reshape(batch, n**ell, n**rest))  # (batch, n, n^rest)
                 c = c.reshape(batch * n, n**rest)
                 nxt[rest] = nxt[rest] + c if rest in nxt else c
         batch *= n
         z = nxt
-        out.append(z[0].reshape(-1) if 0 in z else np.zeros(n**r))
+        if 0 in z:
+            out.append(z[0].reshape(-1))
+        else:
+            out.append(np.array([0] * n**r, dtype=object) if out[0].dtype == object else np.zeros(n**r))
     return out
 
 
@@ -56,10 +67,22 @@ def _contract(hl: sp.csr_matrix, r: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(prod.reshape(-1, batch, width).transpose(1, 0, 2))
 
 
+def contract_exact(hl: tuple[int, np.ndarray, np.ndarray, list[int]], r: np.ndarray) -> np.ndarray:
+    """:func:`_contract` for exact integers: H_ℓ given as (n, rows, cols, integer values), r an object
+    array; every product and sum is exact (Python integers)."""
+    n, rows, cols, vals = hl
+    batch, _, width = r.shape
+    out = np.empty((batch, n, width), dtype=object)
+    out.fill(0)
+    for i, c, v in zip(rows.tolist(), cols.tolist(), vals):
+        out[:, i, :] += r[:, c, :] * v
+    return out
+
+
 def shuffle_sum(f0: np.ndarray | None, w: list[np.ndarray], order: int, n: int) -> list[np.ndarray]:
     """out_j = Σ_r shuffle(F_0^{⊗(j−r)}, W_r) for j = 1 … order (each of shape (n^j,))."""
     out = [w[j].copy() for j in range(order + 1)]
-    if f0 is None or not np.any(f0):
+    if f0 is None or not any(x != 0 for x in f0):
         return out[1:]
     for r in range(order):
         # g[(a, s)]: the shuffles of a copies of F_0 with the last s modes of W_r, batched over the
