@@ -132,3 +132,18 @@ def test_float64_reference_shares_the_result_schema_and_reuses_shared_maps(tmp_p
     assert_close(np.array(doc["carleman"], dtype=float), np.array(mp["carleman"], dtype=float), eps_units=16,
                  what="float64 against the default engine through the CLI")
     assert sp.issparse(p.float_map_at(0)[1])
+
+
+@pytest.mark.clause("REF-3", "LIFT-3")
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_continuous_scheme_on_both_engines_equals_the_exact_continuous_iteration(order):
+    """The oracle: exact.lifted_iteration with the exact continuous step I + A_N, a in Fractions.
+    The high-precision engine (IntegerContinuous, 40 digits) must agree to ~1e-38, float64 to ~1e-15."""
+    p = _checks_problem().with_(order=order, steps=8)
+    want = [[float(x) for x in y[: p.n]] for y in exact.lifted_iteration(p, Fraction, exact.continuous_step_exact)]
+    mp = [[float(x) for x in row] for row in carleman_trajectory(p, 40, scheme="continuous")]
+    assert_close(np.array(mp), np.array(want), eps_units=1, what="continuous ŷ_1(t), 40 digits against Fractions")
+    f64 = float64_trajectories(p, scheme="continuous").carleman
+    assert_close(f64, np.array(want), eps_units=64, what="continuous ŷ_1(t), float64 against Fractions")
+    doc = qsgd_ref.reference(p, dps=20, scheme="continuous").to_json()
+    assert doc["scheme"] == "continuous" and doc["engine"] == "mp"

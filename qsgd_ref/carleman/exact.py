@@ -128,6 +128,18 @@ def continuous_map_exact(gmap: Map, n: int, order: int) -> tuple[Triplets, Tripl
     return to_triplets(continuous_blocks(gmap, n, order), n, order)
 
 
+def continuous_step_exact(fmap: Map, n: int, order: int) -> tuple[Triplets, Triplets]:
+    """I + A_N and a = (F_0, 0, …) of LIFT-3 with G_ℓ = F_ℓ: one explicit-Euler step of the continuous
+    Carleman system (the continuous scheme of REF-3), as exact triplets."""
+    bl = continuous_blocks(fmap, n, order)
+    for j in range(1, order + 1):
+        eye = np.full((n**j, n**j), Fraction(0), dtype=object)
+        for i in range(n**j):
+            eye[i, i] = Fraction(1)
+        bl[(j, j)] = eye + bl[(j, j)] if (j, j) in bl else eye
+    return to_triplets(bl, n, order)
+
+
 def lifted_iteration(problem: Problem, convert: Callable[[Fraction], Any],
                      builder: Builder = lifted_map_exact) -> Iterator[list[Any]]:
     """Yield ŷ(0), …, ŷ(T) (full lifted vectors) of ŷ(t+1) = M_N(t) ŷ(t) + c(t) (LIFT-2), in the number

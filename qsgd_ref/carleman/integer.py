@@ -19,7 +19,7 @@ import numpy as np
 
 from qsgd_ref.base import limits
 from qsgd_ref.base.indexing import lifted_dimension
-from qsgd_ref.carleman.levels import contract_exact, contraction_chain, shuffle_sum
+from qsgd_ref.carleman.levels import continuous_apply, contract_exact, contraction_chain, shuffle_sum
 from qsgd_ref.problem import Map, Problem
 
 
@@ -131,3 +131,25 @@ class IntegerLevels:
         w = contraction_chain(self.h, levels, self.order, self.n, contract_exact)
         out = shuffle_sum(self.f0, w, self.order, self.n)
         return [o * self.d ** (self.order - j) if j < self.order else o for j, o in enumerate(out, start=1)]
+
+
+class IntegerContinuous(IntegerLevels):
+    """The continuous scheme's exact step (LIFT-3, REF-3): ŷ ↦ ŷ + A_N(F) ŷ + a over the integers.
+    Every term has one factor F_ℓ, so the common denominator is d: L = d and Z = d·I + d·A_N(F)."""
+
+    def __init__(self, F: Map, n: int, order: int) -> None:
+        super().__init__(F, n, order)
+        self.L = self.d
+        f1 = self.h[1]  # d·(I + F_1): take d·I back out, the identity enters once, as d·y
+        ones = {(r, c): v for r, c, v in zip(f1[1].tolist(), f1[2].tolist(), f1[3])}
+        for i in range(n):
+            ones[(i, i)] = ones.get((i, i), 0) - self.d
+        items = sorted((k, v) for k, v in ones.items() if v)
+        self.f = {ell: h for ell, h in self.h.items() if ell >= 2}
+        if items:
+            self.f[1] = (n, np.array([k[0] for k, _ in items], dtype=np.int64),
+                         np.array([k[1] for k, _ in items], dtype=np.int64), [v for _, v in items])
+
+    def apply(self, levels: dict[int, np.ndarray]) -> list[np.ndarray]:
+        """d·y + d·A_N y + d·a·y_0, level by level (object arrays, common denominator d)."""
+        return continuous_apply(self.f, self.f0, levels, self.order, self.n, scale=self.d, contract=contract_exact)

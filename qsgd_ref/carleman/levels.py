@@ -99,6 +99,31 @@ def shuffle_sum(f0: np.ndarray | None, w: list[np.ndarray], order: int, n: int) 
     return out[1:]
 
 
+def continuous_apply(f: Mapping[int, Any], f0: np.ndarray | None, y: Levels, order: int, n: int, *,
+                     scale: Any = 1, contract: Contract | None = None) -> list[np.ndarray]:
+    """(scale·I + A_N) y + a·y_0 level by level (LIFT-3 with G_ℓ = F_ℓ; a = F_0 on level 1): every
+    term is one F_ℓ at one position i of level j, applied to level j + ℓ − 1 as one contraction.
+    ``f`` maps ℓ ≥ 1 to F_ℓ (CSR, or exact integer triples with :func:`contract_exact`)."""
+    contract = _contract if contract is None else contract
+    out = [y[j].reshape(-1) * scale for j in range(1, order + 1)]
+    if f0 is not None:
+        out[0] = out[0] + f0 * y[0].reshape(-1)[0]
+    for j in range(1, order + 1):
+        for ell in ([0] if f0 is not None else []) + sorted(f):
+            k = j + ell - 1
+            if not 1 <= k <= order:
+                continue
+            src = y[k].reshape(-1)
+            for i in range(j):  # F_ℓ at position i consumes ℓ modes after the first i
+                if ell == 0:
+                    assert f0 is not None
+                    part = src.reshape(n**i, 1, n ** (j - 1 - i)) * f0[None, :, None]
+                else:
+                    part = contract(f[ell], src.reshape(n**i, n**ell, n ** (j - 1 - i)))
+                out[j - 1] = out[j - 1] + part.reshape(-1)
+    return out
+
+
 def step_lifted(h: Mapping[int, sp.csr_matrix | np.ndarray], vector: np.ndarray, n: int, order: int) -> np.ndarray:
     """M_N ŷ + c for one lifted vector ŷ (levels 1 … N concatenated, LIFT-2), as a flat vector.
 

@@ -98,10 +98,10 @@ def reference(problem: Problem, *, dps: int = DEFAULT_DPS, certified: bool = Fal
         if certified:
             raise InputError("certified", "certified radii need the high-precision engine (engine 'mp')")
         return _float64_reference(problem, scheme)
-    if scheme == "continuous":
-        raise InputError("scheme", "the continuous scheme runs on the float64 engine (engine 'float64')")
+    if scheme == "continuous" and certified:
+        raise InputError("certified", "certified radii are for the discrete scheme")
     exact = exact_trajectory(problem, dps)
-    carleman = carleman_trajectory(problem, dps)
+    carleman = carleman_trajectory(problem, dps, scheme=scheme)
     exact_s = [[format_decimal(x, dps) for x in row] for row in exact]
     carleman_s = [[format_decimal(x, dps) for x in row] for row in carleman]
     error_s = [format_decimal(x, dps) for x in error_trajectory(exact, carleman, dps)]
@@ -109,7 +109,7 @@ def reference(problem: Problem, *, dps: int = DEFAULT_DPS, certified: bool = Fal
     return ReferenceResult(
         name=problem.name, n=problem.n, order=problem.order, steps=problem.steps, dps=dps,
         exact=exact_s, carleman=carleman_s, error=error_s, radii=radii,
-        regime=classify(problem), bounds=bounds(problem, digits=min(dps, BOUND_DIGITS)),
+        regime=classify(problem), bounds=bounds(problem, digits=min(dps, BOUND_DIGITS)), scheme=scheme,
     )
 
 

@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from qsgd_ref.base.indexing import lifted_initial
 from qsgd_ref.base.limits import check_lifted
 from qsgd_ref.base.progress import progress
-from qsgd_ref.carleman.levels import contraction_chain, shuffle_sum
+from qsgd_ref.carleman.levels import continuous_apply, contraction_chain, shuffle_sum
 from qsgd_ref.problem import Map, Problem
 
 SCHEMES = ("discrete", "continuous")
@@ -88,29 +88,12 @@ class _Prepared:
         return np.concatenate(shuffle_sum(self.f0, w, order, self.n))
 
     def continuous_step(self, y: np.ndarray, order: int) -> np.ndarray:
-        n = self.n
-        off = [0]
+        levels = {0: np.ones(1)}
+        pos = 0
         for j in range(1, order + 1):
-            off.append(off[-1] + n**j)
-        out = y.copy()
-        if self.f0 is not None:
-            out[:n] += self.f0
-        for j in range(1, order + 1):
-            dest = out[off[j - 1]:off[j]].reshape(n**j)
-            for ell in ([0] if self.f0 is not None else []) + sorted(self.f):
-                k = j + ell - 1
-                if not 1 <= k <= order:
-                    continue
-                src = y[off[k - 1]:off[k]]
-                for i in range(j):  # F_ℓ at position i: consumes ℓ modes after the first i
-                    if ell == 0:
-                        assert self.f0 is not None
-                        part = src.reshape(n**i, 1, n ** (j - 1 - i)) * self.f0[None, :, None]
-                    else:
-                        t = src.reshape(n**i, n**ell, n ** (j - 1 - i)).transpose(1, 0, 2).reshape(n**ell, -1)
-                        part = np.asarray(self.f[ell] @ t).reshape(n, n**i, n ** (j - 1 - i)).transpose(1, 0, 2)
-                    dest += part.reshape(-1)
-        return out
+            levels[j] = y[pos:pos + self.n**j]
+            pos += self.n**j
+        return np.concatenate(continuous_apply(self.f, self.f0, levels, order, self.n))
 
 
 def float64_trajectories(problem: Problem, *, scheme: str = "discrete") -> FloatTrajectories:

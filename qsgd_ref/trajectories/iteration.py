@@ -22,7 +22,7 @@ import numpy as np
 from qsgd_ref.base.indexing import level_offsets, lifted_dimension, lifted_initial
 from qsgd_ref.base.precision import DEFAULT_DPS, fraction_to_mpf, working_bits
 from qsgd_ref.base.progress import progress
-from qsgd_ref.carleman.integer import IntegerLevels
+from qsgd_ref.carleman.integer import IntegerContinuous, IntegerLevels
 from qsgd_ref.problem import Problem
 from qsgd_ref.problem.iterate import iterate
 
@@ -53,7 +53,7 @@ def _normalise(num: list[int], den: int, bits: int) -> tuple[list[int], int]:
     return [_round_div(x, den << -s) for x in num], s
 
 
-def _lifted_states(problem: Problem, bits: int, keep: int) -> list[tuple[list[int], int]]:
+def _lifted_states(problem: Problem, bits: int, keep: int, scheme: str = "discrete") -> list[tuple[list[int], int]]:
     """ŷ(t) = Y(t) · 2^{−s(t)}, t = 0 … T, in block floating point with ``bits`` bits; only the first
     ``keep`` entries of each Y(t) are kept (the whole lifted vector is needed only for the next step)."""
     n, order = problem.n, problem.order
@@ -68,7 +68,7 @@ def _lifted_states(problem: Problem, bits: int, keep: int) -> list[tuple[list[in
             fmap = problem.map_at(t)
             key = tuple(id(a) for _, a in sorted(fmap.items()))
             if current is None or current[0] != key:
-                current = (key, IntegerLevels(fmap, n, order))
+                current = (key, IntegerLevels(fmap, n, order) if scheme == "discrete" else IntegerContinuous(fmap, n, order))
             step = current[1]
             # value = (Z Y + c 2^s) / (L 2^s) for s ≥ 0, and (Z Y 2^{-s} + c) / L for s < 0
             up = -s if s < 0 else 0
@@ -83,13 +83,15 @@ def _lifted_states(problem: Problem, bits: int, keep: int) -> list[tuple[list[in
     return states
 
 
-def carleman_trajectory(problem: Problem, dps: int = DEFAULT_DPS, *, levels: bool = False) -> list[Any]:
-    """ŷ_1(t), t = 0 … T (T+1 rows of n mpf); with ``levels=True`` each row is [ŷ_1, …, ŷ_N]."""
+def carleman_trajectory(problem: Problem, dps: int = DEFAULT_DPS, *, levels: bool = False,
+                        scheme: str = "discrete") -> list[Any]:
+    """ŷ_1(t), t = 0 … T (T+1 rows of n mpf); with ``levels=True`` each row is [ŷ_1, …, ŷ_N].
+    ``scheme="continuous"`` steps the continuous Carleman matrix by explicit Euler (REF-3)."""
     bits = working_bits(dps)
     n, N = problem.n, problem.order
     keep = lifted_dimension(n, N) if levels else n
     with mpmath.workprec(bits + 8):
-        rows = [[mpmath.ldexp(mpmath.mpf(y), -s) for y in Y] for Y, s in _lifted_states(problem, bits, keep)]
+        rows = [[mpmath.ldexp(mpmath.mpf(y), -s) for y in Y] for Y, s in _lifted_states(problem, bits, keep, scheme)]
     if not levels:
         return rows
     off = level_offsets(n, N)

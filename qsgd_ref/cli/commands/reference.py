@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "for large problems")
     parser.add_argument("--scheme", choices=SCHEMES, default="discrete",
                         help="discrete: the paper's Carleman step (default); continuous: the continuous Carleman "
-                             "matrix stepped by explicit Euler (float64 engine)")
+                             "matrix stepped by explicit Euler (LIFT-3), for comparison")
     parser.add_argument("--out", metavar="FILE", help="write the JSON here instead of stdout")
 
 
