@@ -24,12 +24,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bench_carleman, bench_reference, bench_suite, bench_tables, quantum_upload, report
+from benchmarks import bench_carleman, bench_reference, bench_scale, bench_suite, bench_tables, quantum_upload, report
 from benchmarks.machine import describe, load_average, summary
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-SECTIONS = ("carleman", "reference", "tables", "upload", "suite", "legacy")
+#: --long: the scale section also runs Burgers at N = 4 and 30 digits
+LONG = False
+SECTIONS = ("carleman", "reference", "scale", "tables", "upload", "suite", "legacy")
 
 
 def run_carleman(quick: bool) -> dict[str, Any]:
@@ -56,6 +58,15 @@ def run_reference(quick: bool) -> dict[str, Any]:
         print(f"certified / default: {r['ratios']['certified_over_default']:.1f}×")
         runs.append(r)
     return {"runs": runs}
+
+
+def run_scale(quick: bool) -> dict[str, Any]:
+    r = bench_scale.measure(quick=quick, long=LONG)
+    print(f"float64 against 30 digits at T (relative): {r['float64_vs_mp30_relative']}")
+    if r["naive_over_float64_N4"] is not None:
+        print(f"naive kron/bmat lift over the float64 engine, N = 4: {r['naive_over_float64_N4']:.1f}×")
+    r["ratios"] = {"naive_over_float64_N4": r["naive_over_float64_N4"]}
+    return r
 
 
 def run_tables(quick: bool) -> dict[str, Any]:
@@ -106,7 +117,7 @@ def run_legacy(quick: bool) -> dict[str, Any]:
 
 
 RUNNERS: dict[str, Callable[[bool], dict[str, Any]]] = {
-    "carleman": run_carleman, "reference": run_reference, "tables": run_tables, "upload": run_upload, "suite": run_suite,
+    "carleman": run_carleman, "reference": run_reference, "scale": run_scale, "tables": run_tables, "upload": run_upload, "suite": run_suite,
     "legacy": run_legacy,
 }
 
@@ -116,10 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="small sizes, one repetition (seconds; for checking)")
     ap.add_argument("--only", nargs="+", choices=SECTIONS, metavar="NAME", help=f"sections among {SECTIONS}")
     ap.add_argument("--legacy", action="store_true", help="include the legacy Qiskit HHL comparison (slow)")
+    ap.add_argument("--long", action="store_true", help="scale: add Burgers N = 4 at 30 digits (tens of minutes)")
     ap.add_argument("--out", type=Path, default=None, help="JSON file (default benchmarks/results/latest.json, "
                     "or quick.json with --quick)")
     ap.add_argument("--no-docs", action="store_true", help="do not regenerate docs/performance.md")
     args = ap.parse_args(argv)
+    global LONG
+    LONG = args.long
     names = [s for s in SECTIONS if (s in args.only if args.only else s != "legacy" or args.legacy)]
     out = args.out or RESULTS / ("quick.json" if args.quick else "latest.json")
     command = " ".join(["python -m benchmarks"] + (argv if argv is not None else sys.argv[1:]))

@@ -61,9 +61,9 @@ def test_runtime_model_formula(n, order, steps, kappa, sparsity, eps):
     out = runtime_model(n=n, order=order, steps=steps, kappa=kappa, sparsity=sparsity, eps=eps,
                         nnz_lifted_map=10, nnz_map=3)
     dim = (steps + 1) * sum(n**j for j in range(1, order + 1))
-    assert out["system_dimension"] == dim and 2 ** out["qubits"] >= dim > 2 ** (out["qubits"] - 1) or dim == 1
-    assert out["quantum_queries"] == pytest.approx(sparsity * kappa * math.log2(1 / eps), rel=1e-12)
-    assert out["classical_forward_substitution"] == 10 * steps
+    assert out.system_dimension == dim and 2 ** out.qubits >= dim > 2 ** (out.qubits - 1) or dim == 1
+    assert out.quantum_queries == pytest.approx(sparsity * kappa * math.log2(1 / eps), rel=1e-12)
+    assert out.classical_forward_substitution == 10 * steps
 
 
 @pytest.mark.clause("RUN-1")

@@ -77,15 +77,15 @@ def test_reupload_resets_the_truncation_error():
     th = np.array([0.3, -0.2, 0.1, 0.4])
     seg = reupload_quadnet(net, th, 0.5, 12, period=4, order=2, classical=2)
     one = reupload_quadnet(net, th, 0.5, 12, period=12, order=2)
-    assert seg["uploads"] == [0, 6] and one["uploads"] == [0]
-    e = seg["errors"]
+    assert seg.uploads == [0, 6] and one.uploads == [0]
+    e = seg.errors
     assert e[4] is None and e[5] is None and e[10] is None  # classical steps accrue no error
     # u(0) = 0: ŷ(0) is exact and the first step only sees F_0, so both are exact up to rounding
     for i in (0, 1, 6, 7):
         assert e[i] <= 1e-15
-    assert 0 < max(x for x in e if x is not None) < max(one["errors"])
+    assert 0 < max(x for x in e if x is not None) < max(one.errors)
     # the single segment's error grows monotonically here (no reset)
-    assert all(a <= b for a, b in zip(one["errors"], one["errors"][1:]))
+    assert all(a <= b for a, b in zip(one.errors, one.errors[1:]))
 
 
 @pytest.mark.clause("MOD-7")
@@ -114,9 +114,9 @@ def test_tiny_quadnet_through_the_hhl_reupload_pipeline():
                         steps=4, order=1)
     assert p.n == 2 and p.degree == 3
     r = reupload(p, segment=2, keep=2)
-    assert r["reached"] == 4 and all(s["fidelity"] > 0.999 for s in r["segments"])
+    assert r.reached == 4 and all(s.fidelity > 0.999 for s in r.segments)
     classical = solve_forward(p.with_(steps=2))[2, :2]  # Eq. 6 solved classically, first segment
-    hhl = np.array(r["segments"][0]["u_download"])
+    hhl = np.array(r.segments[0].u_download)
     # loose envelope: the state fidelity (> 0.999) bounds the direction error by sqrt(2(1 − √F)) < 0.032;
     # the download rescales by a classically known entry (DNL-1), so 5 % relative is ample
     assert np.linalg.norm(hhl - classical) <= 0.05 * np.linalg.norm(classical)

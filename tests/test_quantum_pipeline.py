@@ -90,8 +90,8 @@ def test_reupload_segments_reach_horizon() -> None:
     p = make_problem(F=PAIR, u0=[Fr(1, 2), Fr(-1, 3)], steps=3, order=2)
     exact = np.array([float(x) for x in fraction_iteration(PAIR, [Fr(1, 2), Fr(-1, 3)], 3)])
     full = reupload(p, segment=3, keep=2)
-    assert len(full["segments"]) == 1 and full["reached"] == 3
-    assert_close(full["u_T_exact"], exact, tol=1e-15, what="re-upload u(T) reported as exact")
+    assert len(full.segments) == 1 and full.reached == 3
+    assert_close(full.u_T_exact, exact, tol=1e-15, what="re-upload u(T) reported as exact")
     split = reupload(p, segment=1, keep=2, classical_steps=1)
-    assert [s["t0"] for s in split["segments"]] == [0, 2] and split["reached"] == 3
-    assert split["error_vs_exact"] <= 0.05 * np.linalg.norm(exact) + 0.02
+    assert [s.t0 for s in split.segments] == [0, 2] and split.reached == 3
+    assert split.error_vs_exact <= 0.05 * np.linalg.norm(exact) + 0.02

@@ -68,8 +68,8 @@ def test_model_reupload_download_keeps_the_largest_entries():
 
     net = QuadNet(np.array([[1, 0], [0, 1], [1, 1]]) * 0.5, np.array([[0.1], [0.2], [0.0]]), np.array([[1.0, -1.0]]) * 0.5)
     th = np.array([0.3, -0.2, 0.1, 0.4])
-    full = np.array(reupload_quadnet(net, th, 0.5, 4, period=4, order=2)["theta"])
-    kept = np.array(reupload_quadnet(net, th, 0.5, 4, period=4, order=2, keep=2)["theta"])
+    full = np.array(reupload_quadnet(net, th, 0.5, 4, period=4, order=2).theta)
+    kept = np.array(reupload_quadnet(net, th, 0.5, 4, period=4, order=2, keep=2).theta)
     assert len(set(np.abs(full).tolist())) == 4 and np.count_nonzero(kept) == 2
     assert kept.tolist() == keep_largest(full, 2).tolist()
     assert kept.tolist() == np.where(np.abs(full) >= np.sort(np.abs(full))[-2], full, 0.0).tolist()

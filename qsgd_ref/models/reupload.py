@@ -10,22 +10,43 @@ from the same uploaded point. (The HHL version on a fixed map is qsgd_ref.quantu
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 import numpy as np
 
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.progress import progress
+from qsgd_ref.base.results import Result
 from qsgd_ref.base.sparsify import keep_largest
 from qsgd_ref.models.quadnet import QuadNet, quadnet_problem
+from qsgd_ref.system.eq6 import solve_forward
+
+
+@dataclass(frozen=True)
+class ModelReupload(Result):
+    """A re-upload run on the network (MOD-9): the upload steps, the truncation error against exact
+    gradient descent from the same upload at every step (None on classical steps), the loss at every
+    step, the final weights, and the run's parameters."""
+
+    uploads: list[int]
+    errors: list[float | None]
+    loss: list[float]
+    theta: list[float]
+    order: int
+    period: int
+    classical: int
+    keep: int | None
+
+    def summary(self) -> list[str]:
+        worst = max((e for e in self.errors if e is not None), default=0.0)
+        return [f"re-upload on the network: {len(self.uploads)} uploads, period {self.period}, N = {self.order}; "
+                f"largest truncation error {worst:.3g}, final loss {self.loss[-1]:.6g}"]
 
 
 def reupload_quadnet(net: QuadNet, theta0: np.ndarray, eta: float, steps: int, *, period: int = 100,
-                     order: int = 3, classical: int = 0, keep: int | None = None) -> dict[str, Any]:
+                     order: int = 3, classical: int = 0, keep: int | None = None) -> ModelReupload:
     """Run ``steps`` steps in segments of ``period`` (Eq. 6 solves) with downloads in between."""
-    from qsgd_ref.system.eq6 import solve_forward
-
     if period < 1 or steps < 0 or classical < 0:
         raise InputError("period", "period must be ≥ 1 and steps, classical ≥ 0")
     theta = np.asarray(theta0, dtype=float).copy()
@@ -58,5 +79,4 @@ def reupload_quadnet(net: QuadNet, theta0: np.ndarray, eta: float, steps: int, *
             s += 1
             bar.update(1)
     bar.close()
-    return {"uploads": uploads, "errors": errors, "loss": losses, "theta": theta.tolist(),
-            "order": order, "period": period, "classical": classical, "keep": keep}
+    return ModelReupload(uploads, errors, losses, theta.tolist(), order, period, classical, keep)
