@@ -23,7 +23,8 @@ import numpy as np
 from qsgd_ref.base.results import Result
 from qsgd_ref.problem import Problem
 from qsgd_ref.theory.closed_forms import sup_norms
-from qsgd_ref.theory.majorant import majorant, problem_norms, r_upper
+from qsgd_ref.theory.majorant import majorant
+from qsgd_ref.theory.norms import problem_norms, r_upper
 
 FULLY, ALMOST, NOT = "fully dissipative", "almost dissipative", "not dissipative"
 #: Eigenvalues within this distance of the unit circle (or ηλ of 0 or 2) count as marginal.
