@@ -9,7 +9,9 @@ least the norm (rigorously) and within a stated relative gap of it.
 
 from __future__ import annotations
 
+import json
 import math
+import time
 from fractions import Fraction
 
 import flint
@@ -25,6 +27,7 @@ from qsgd_ref.base.balls import arb_prec, ball_interval
 from qsgd_ref.problem import ExactMatrix, make_problem
 from qsgd_ref.theory import norms
 from qsgd_ref.theory.norms import EXACT, FALLBACK, VERIFIED, certifies, norm_upper
+from qsgd_ref.theory.regimes import classify
 
 #: The verified method's bound may exceed the norm by this relative amount at most (it is about
 #: k² · 1.1e-16 for a k × k Gram matrix; 1e-8 covers k up to the 4000 limit with room).
@@ -319,3 +322,59 @@ def test_each_distinct_map_is_bounded_once(monkeypatch):
         assert len(calls) == steps + 2
     assert results[0] == results[1]
     assert all(h[1] == results[0][0][1] and h[2] == results[0][0][2] for h in results[0])
+
+
+@pytest.mark.clause("REG-1", "REG-5")
+def test_classify_reports_the_method_behind_each_norm(monkeypatch):
+    p = make_problem(F={0: ["1/100", 0], 1: [["-1/2", 0], [0, "-1/3"]], 2: [["1/10", 0, 0, 0], [0, 0, 0, "1/10"]]},
+                     u0=["1/4", "1/4"], steps=3, order=2)
+    k = classify(p)
+    assert k.norm_methods == {"0": EXACT, "1": EXACT, "2": EXACT}
+    assert json.loads(json.dumps(k.to_json()))["norm_methods"] == k.norm_methods
+    monkeypatch.setattr(norms, "EXACT_MAX_SIDE", 1)
+    monkeypatch.setattr(norms, "VERIFIED_MAX_SIDE", 1)
+    k2 = classify(p)
+    reason = "the Gram matrix would be 2 × 2, above the verified method's 1"
+    assert k2.norm_methods == {"0": EXACT, "1": f"{FALLBACK} ({reason})", "2": f"{FALLBACK} ({reason})"}
+    assert f"h_1 by {FALLBACK} ({reason})" in str(k2)
+    assert k2.norms["1"] >= 2 / 3 and k2.norms["2"] >= 1 / 10  # still bounds: ‖I + F_1‖ = 2/3, ‖F_2‖ = 1/10
+
+
+# ------------------------------------------------------------------------------------------- (e)
+
+
+def _n1000_problem_file(path) -> None:
+    """n = 1000, five non-zeros per row in F_1 (diagonal −1/2 and four off-diagonal entries of size
+    at most 1/40) and in F_2 (1000 × 10⁶), seeded."""
+    rng = np.random.default_rng(2024)
+    n = 1000
+    f1, f2 = [], []
+    for i in range(n):
+        f1.append((i, i, Fraction(-1, 2)))
+        others = rng.choice(np.delete(np.arange(n), i), size=4, replace=False)
+        f1 += [(i, int(j), Fraction(int(rng.integers(-5, 6)) or 1, 200)) for j in others]
+        f2 += [(i, int(j), Fraction(int(rng.integers(-9, 10)) or 1, 100)) for j in rng.choice(n * n, size=5, replace=False)]
+    p = make_problem(F={1: ExactMatrix.from_entries((n, n), f1), 2: ExactMatrix.from_entries((n, n * n), f2)},
+                     u0=[Fraction(1, 1000)] * n, steps=10, order=2)
+    path.write_text(json.dumps(p.to_json(schema="qsgd-ref.problem.v2")))
+
+
+@pytest.mark.slow  # about 3-6 s: two dense 1000 × 1000 eigensolves of the mode report dominate
+@pytest.mark.clause("REG-1", "REG-5")
+def test_classify_at_n_1000_with_sparse_F1_and_F2(tmp_path, cli):
+    path = tmp_path / "n1000.json"
+    _n1000_problem_file(path)
+    start = time.perf_counter()
+    run = cli("classify", path)
+    elapsed = time.perf_counter() - start
+    assert run.status == 0, run.err
+    out = json.loads(run.out)
+    assert out["norm_methods"] == {"1": VERIFIED, "2": VERIFIED}
+    assert math.isfinite(out["gamma"]) and out["gamma"] > 0 and out["R_d"] is not None and math.isfinite(out["R_d"])
+    # a second method: float64 SVD norms of the same matrices
+    from qsgd_ref.problem import load_problem
+    p = load_problem(path)
+    h1 = float(np.linalg.norm(p.maps[0][1].plus_identity().to_csr().toarray(), 2))
+    assert_close(out["norms"]["1"], h1, tol=1e-8, scale=h1, what="h_1 against a dense float SVD")
+    assert out["norms"]["1"] >= h1 * (1 - 1e-14)
+    print(f"qsgd-ref classify, n = 1000: {elapsed:.2f} s")

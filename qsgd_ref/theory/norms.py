@@ -498,6 +498,17 @@ def problem_norms(problem: Problem) -> list[dict[int, Fraction]]:
     return [{ell: b.value for ell, b in h.items()} for h in problem_norm_bounds(problem)]
 
 
+def norm_methods(steps: list[dict[int, NormBound]]) -> dict[str, str]:
+    """ℓ -> the method(s) behind h_ℓ over the steps, the fallback with its reason (JSON-ready)."""
+    seen: dict[int, list[str]] = {}
+    for h in steps:
+        for ell, b in h.items():
+            text = f"{b.method} ({b.reason})" if b.reason else b.method
+            if text not in seen.setdefault(ell, []):
+                seen[ell].append(text)
+    return {str(ell): "; ".join(sorted(texts)) for ell, texts in sorted(seen.items())}
+
+
 def r_upper(problem: Problem) -> Fraction:
     """A rational r ≥ ‖u(0)‖₂ (exact sum of squares, rational square root)."""
     return norm2_upper(problem.u0)

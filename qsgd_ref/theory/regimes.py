@@ -24,7 +24,7 @@ from qsgd_ref.base.results import Result
 from qsgd_ref.problem import Problem
 from qsgd_ref.theory.closed_forms import sup_norms
 from qsgd_ref.theory.majorant import majorant
-from qsgd_ref.theory.norms import problem_norms, r_upper
+from qsgd_ref.theory.norms import FALLBACK, norm_methods, problem_norm_bounds, r_upper
 
 FULLY, ALMOST, NOT = "fully dissipative", "almost dissipative", "not dissipative"
 #: Eigenvalues within this distance of the unit circle (or ηλ of 0 or 2) count as marginal.
@@ -87,7 +87,9 @@ class Regime(Result):
     """The regime of a problem with the numbers behind it and the reasons (REG-1 … REG-5).
 
     ``R_d`` is None when it is infinite (γ ≤ 0, or u(0) = 0 with F_0 ≠ 0); ``norms`` maps ℓ to the
-    certified h_ℓ ≥ ‖H_ℓ‖₂ (as floats); modes are [real, imaginary] pairs.
+    certified h_ℓ ≥ ‖H_ℓ‖₂ (as floats) and ``norm_methods`` ℓ to the method that certified it
+    ("exact", "verified Cholesky", or the fallback "√(‖·‖₁‖·‖∞)" with its reason; several joined
+    by "; " when the steps of a time-dependent problem differ); modes are [real, imaginary] pairs.
     """
 
     regime: str
@@ -96,6 +98,7 @@ class Regime(Result):
     R_d: float | None
     r: float
     norms: dict[str, float]
+    norm_methods: dict[str, str]
     norm_I_plus_F1: float
     spectral_radius_I_plus_F1: float
     marginal_modes: list[list[float]]
@@ -111,6 +114,7 @@ class Regime(Result):
         lines = [f"{self.regime}: γ = 1 − ‖I + F_1‖₂ = {self.gamma:.6g}, R_d = {rd}, δ = {self.delta:.6g}, "
                  f"ρ(I + F_1) = {self.spectral_radius_I_plus_F1:.6g}, r = {self.r:.6g}, T = {self.steps}"]
         lines += [f"  reason: {reason}" for reason in self.reasons]
+        lines += [f"  h_{ell} by {how}" for ell, how in self.norm_methods.items() if FALLBACK in how]
         return lines
 
 
@@ -170,7 +174,8 @@ def classify(problem: Problem) -> Regime:
     >>> r.regime, r.R_d
     ('fully dissipative', 0.25)
     """
-    h = sup_norms(problem_norms(problem))
+    bounds = problem_norm_bounds(problem)
+    h = sup_norms([{ell: b.value for ell, b in step.items()} for step in bounds])
     r = r_upper(problem)
     h1 = h.get(1, Fraction(0))
     gamma = 1 - h1
@@ -204,6 +209,7 @@ def classify(problem: Problem) -> Regime:
         R_d=float(rd) if rd is not None else None,
         r=float(r),
         norms={str(ell): float(x) for ell, x in sorted(h.items())},
+        norm_methods=norm_methods(bounds),
         norm_I_plus_F1=float(h1),
         spectral_radius_I_plus_F1=radius,
         marginal_modes=[[x.real, x.imag] for x in marginal],
