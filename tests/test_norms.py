@@ -359,7 +359,7 @@ def _n1000_problem_file(path) -> None:
     path.write_text(json.dumps(p.to_json(schema="qsgd-ref.problem.v2")))
 
 
-@pytest.mark.slow  # about 3-6 s: two dense 1000 × 1000 eigensolves of the mode report dominate
+@pytest.mark.slow  # 1.5 s alone (single-threaded BLAS), 6-16 s under load: the dense eigensolve of the mode report dominates
 @pytest.mark.clause("REG-1", "REG-5")
 def test_classify_at_n_1000_with_sparse_F1_and_F2(tmp_path, cli):
     path = tmp_path / "n1000.json"

@@ -118,9 +118,10 @@ class Regime(Result):
         return lines
 
 
-def gradient_descent_view(problem: Problem) -> GradientDescentView | None:
-    """REG-4: the spectrum of ηH = −F_1 (symmetric F_1 only) and its mode counts."""
-    eigs, symmetric = _modes(problem)
+def gradient_descent_view(problem: Problem, modes: tuple[np.ndarray, bool] | None = None) -> GradientDescentView | None:
+    """REG-4: the spectrum of ηH = −F_1 (symmetric F_1 only) and its mode counts; ``modes`` is
+    ``_modes(problem)`` when the caller has it already (one eigensolve per F_1, not two)."""
+    eigs, symmetric = _modes(problem) if modes is None else modes
     if not symmetric:
         return None
     eta_h = np.sort(1.0 - eigs.real)
@@ -180,7 +181,8 @@ def classify(problem: Problem) -> Regime:
     h1 = h.get(1, Fraction(0))
     gamma = 1 - h1
     rd = reynolds(h, r)
-    eigs, _ = _modes(problem)
+    modes = _modes(problem)
+    eigs = modes[0]
     radius = float(np.max(np.abs(eigs)))
     marginal = [complex(x) for x in eigs if abs(abs(x) - 1) <= MARGINAL_TOL]
     divergent = [complex(x) for x in eigs if abs(x) > 1 + MARGINAL_TOL]
@@ -214,7 +216,7 @@ def classify(problem: Problem) -> Regime:
         spectral_radius_I_plus_F1=radius,
         marginal_modes=[[x.real, x.imag] for x in marginal],
         divergent_modes=[[x.real, x.imag] for x in divergent],
-        gradient_descent=gradient_descent_view(problem),
+        gradient_descent=gradient_descent_view(problem, modes),
         eigenbasis=eigenbasis_variant(problem),
         time_dependent=problem.time_dependent,
         steps=problem.steps,
