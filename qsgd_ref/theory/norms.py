@@ -145,6 +145,8 @@ def _exact(a: ExactMatrix) -> Fraction:
     rows = _Rows.of(a)
     gram = rows.gram_integers()  # exact a aᵀ (or aᵀa, the same non-zero spectrum) times den²
     scale = rows.den**2
+    m, c = a.shape
+    limits.check_bytes("F", f"the dense float {m:,} × {c:,} matrix of the exact method's estimate", 8 * m * c)
     est = float(np.linalg.norm(a.to_csr().toarray(), 2)) ** 2
     margin = 1e-12
     while True:
@@ -187,7 +189,8 @@ def _sqrt_upper(x: Fraction) -> Fraction:
     s = Fraction(math.sqrt(float(x)) * (1 + 1e-15))
     while s * s < x:
         s *= Fraction(1 + 2**-40)
-    return s.limit_denominator(2**60) if s.limit_denominator(2**60) ** 2 >= x else s
+    short = s.limit_denominator(2**60)  # a shorter rational, kept if still a bound and not looser
+    return short if short * short >= x and short <= s * (1 + Fraction(1, 2**40)) else s
 
 
 def _scale_exponent(a: ExactMatrix) -> int:
