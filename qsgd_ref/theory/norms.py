@@ -57,6 +57,8 @@ _DENSE_COPIES = 3
 #: Scaled entries (largest about 1) below 2^-TINY_EXPONENT go into a separately bounded part,
 #: so that no product in the float Gram matrix underflows.
 TINY_EXPONENT = 500
+#: The float Gram matrix is one dense (BLAS) product when at least this fraction of H is non-zero.
+_DENSE_PRODUCT_FILL = 0.1
 #: Shifts tried by the verified method before it gives up (the margin grows 8× each time).
 MAX_SHIFTS = 40
 
@@ -364,8 +366,13 @@ class _ScaledGram:
         vals = np.array([(x << e) / den if e >= 0 else x / (den << -e) for x in nums], dtype=np.float64)
         used, ccols = np.unique(cols, return_inverse=True)  # drop empty columns (n^ℓ may be huge)
         hf = sp.csr_matrix((vals, (rows, ccols)), shape=(k, len(used)))
-        gs = (hf @ hf.T.tocsr()).tocsr()
-        gram = gs.toarray()
+        if len(nums) >= _DENSE_PRODUCT_FILL * k * len(used) and 8 * k * len(used) <= limits.memory_budget() // 4:
+            dense = hf.toarray()  # a dense product (BLAS, standard multiplication) is far faster here
+            gram = dense @ dense.T
+            gs = sp.csr_matrix(gram)
+        else:
+            gs = (hf @ hf.T.tocsr()).tocsr()
+            gram = gs.toarray()
         gram = np.triu(gram) + np.triu(gram, 1).T  # every entry is one computed inner product
         diag = [0] * k
         row_abs: dict[int, list[tuple[int, int]]] = {}
