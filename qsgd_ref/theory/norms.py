@@ -52,8 +52,9 @@ EXACT_MAX_NNZ = 4096
 EXACT_MAX_ENTRIES = 2**20
 #: The verified Cholesky factors a dense k × k float64 matrix: k at most this (beyond, the fallback).
 VERIFIED_MAX_SIDE = 4000
-#: Dense k × k float64 arrays alive at once in the verified method (Gram, shifted copy, factor).
-_DENSE_COPIES = 3
+#: Dense k × k float64 arrays alive at once in the verified method (Gram and its symmetrised
+#: copies, the shifted matrix, the factor).
+_DENSE_COPIES = 5
 #: Scaled entries (largest about 1) below 2^-TINY_EXPONENT go into a separately bounded part,
 #: so that no product in the float Gram matrix underflows.
 TINY_EXPONENT = 500
@@ -341,7 +342,7 @@ class _ScaledGram:
     with the exact data the certificate needs."""
 
     gram: np.ndarray  # fl(H'_f H'_fᵀ), symmetric (upper triangle mirrored), dense k × k
-    sparse: sp.csr_matrix  # the same as computed, sparse
+    sparse: sp.csr_matrix | None  # the same as computed, sparse (None when it was a dense product)
     diag: list[Fraction]  # exact (H'H'ᵀ)_ii
     rho: Fraction  # exact ‖|H'||H'|ᵀ‖_∞
     k_dot: int  # the most non-zeros in a row: the longest inner product
@@ -369,7 +370,7 @@ class _ScaledGram:
         if len(nums) >= _DENSE_PRODUCT_FILL * k * len(used) and 8 * k * len(used) <= limits.memory_budget() // 4:
             dense = hf.toarray()  # a dense product (BLAS, standard multiplication) is far faster here
             gram = dense @ dense.T
-            gs = sp.csr_matrix(gram)
+            gs = None
         else:
             gs = (hf @ hf.T.tocsr()).tocsr()
             gram = gs.toarray()
@@ -414,14 +415,14 @@ class _ScaledGram:
         return 2 * u + u * u + gamma_dot * (1 + u) ** 2
 
 
-def _lambda_max_estimate(gram: np.ndarray, gs: sp.csr_matrix) -> float:
+def _lambda_max_estimate(gram: np.ndarray, gs: sp.csr_matrix | None) -> float:
     """A float64 estimate of λ_max of the symmetric float Gram matrix (no rigour needed: the
     certificate only uses the shift it leads to)."""
     k = gram.shape[0]
     floor = float(np.max(np.diag(gram)))  # λ_max ≥ every diagonal entry
     if k <= 400:
         return max(float(np.linalg.eigvalsh(gram)[-1]), floor)
-    op = gram if gs.nnz > k * k // 4 else sp.triu(gs).tocsr() + sp.triu(gs, 1).T.tocsr()
+    op = gram if gs is None or gs.nnz > k * k // 4 else sp.triu(gs).tocsr() + sp.triu(gs, 1).T.tocsr()
     v0 = np.random.default_rng(0).standard_normal(k)  # fixed: reproducible bounds
     try:
         top = float(eigsh(op, k=1, which="LA", v0=v0, tol=1e-14, return_eigenvectors=False)[0])
