@@ -14,7 +14,8 @@ from qsgd_ref.carleman import exact
 from qsgd_ref.problem import make_problem
 from qsgd_ref.problem.iterate import iterate
 from qsgd_ref.theory import closed_forms as cf
-from qsgd_ref.theory.majorant import majorant, majorant_balls, majorant_exact, problem_norms, r_upper
+from qsgd_ref.theory.majorant import majorant, majorant_balls, majorant_exact
+from qsgd_ref.theory.norms import problem_norms, r_upper
 from qsgd_ref.trajectories.certified import certified_trajectories
 
 PREC = 256

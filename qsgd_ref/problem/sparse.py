@@ -73,6 +73,25 @@ class ExactMatrix:
         idx = np.arange(n, dtype=np.int64)
         return cls((n, n), idx, idx.copy(), [1] * n, 1)
 
+    def plus_identity(self) -> ExactMatrix:
+        """I + self for a square matrix (H_1 = I + F_1 of LIFT-1), exactly, in O(nnz + n)."""
+        n, c = self.shape
+        if n != c:
+            raise ValueError(f"I + F needs a square matrix, got {n} × {c}")
+        den = self.denominator
+        on_diag = self.rows == self.cols
+        nums = np.array(self.numerators, dtype=object)
+        nums[on_diag] = nums[on_diag] + den
+        missing = np.setdiff1d(np.arange(n, dtype=np.int64), self.rows[on_diag], assume_unique=True)
+        rows = np.concatenate([self.rows, missing])
+        cols = np.concatenate([self.cols, missing])
+        nums = np.concatenate([nums, np.full(len(missing), den, dtype=object)])
+        keep = nums != 0
+        order = np.lexsort((cols[keep], rows[keep]))
+        rows, cols, kept = rows[keep][order], cols[keep][order], nums[keep][order].tolist()
+        g = math.gcd(den, *kept)  # dropping a cancelled 1 + F_ii may leave a common factor
+        return ExactMatrix(self.shape, rows, cols, [x // g for x in kept], den // g)
+
     # ------------------------------------------------------------------ reading
 
     @property

@@ -20,7 +20,8 @@ import numpy as np
 from qsgd_ref.base.results import Result
 from qsgd_ref.problem import Problem
 from qsgd_ref.theory.closed_forms import sup_norms
-from qsgd_ref.theory.majorant import level_coefficients, problem_norms
+from qsgd_ref.theory.majorant import level_coefficients
+from qsgd_ref.theory.norms import problem_norms
 
 
 def block_majorant(problem: Problem) -> np.ndarray:

@@ -23,7 +23,8 @@ import numpy as np
 from qsgd_ref.base.results import Result
 from qsgd_ref.problem import Problem
 from qsgd_ref.theory.closed_forms import sup_norms
-from qsgd_ref.theory.majorant import majorant, problem_norms, r_upper
+from qsgd_ref.theory.majorant import majorant
+from qsgd_ref.theory.norms import FALLBACK, norm_methods, problem_norm_bounds, r_upper
 
 FULLY, ALMOST, NOT = "fully dissipative", "almost dissipative", "not dissipative"
 #: Eigenvalues within this distance of the unit circle (or ηλ of 0 or 2) count as marginal.
@@ -86,7 +87,9 @@ class Regime(Result):
     """The regime of a problem with the numbers behind it and the reasons (REG-1 … REG-5).
 
     ``R_d`` is None when it is infinite (γ ≤ 0, or u(0) = 0 with F_0 ≠ 0); ``norms`` maps ℓ to the
-    certified h_ℓ ≥ ‖H_ℓ‖₂ (as floats); modes are [real, imaginary] pairs.
+    certified h_ℓ ≥ ‖H_ℓ‖₂ (as floats) and ``norm_methods`` ℓ to the method that certified it
+    ("exact", "verified Cholesky", or the fallback "√(‖·‖₁‖·‖∞)" with its reason; several joined
+    by "; " when the steps of a time-dependent problem differ); modes are [real, imaginary] pairs.
     """
 
     regime: str
@@ -95,6 +98,7 @@ class Regime(Result):
     R_d: float | None
     r: float
     norms: dict[str, float]
+    norm_methods: dict[str, str]
     norm_I_plus_F1: float
     spectral_radius_I_plus_F1: float
     marginal_modes: list[list[float]]
@@ -110,12 +114,14 @@ class Regime(Result):
         lines = [f"{self.regime}: γ = 1 − ‖I + F_1‖₂ = {self.gamma:.6g}, R_d = {rd}, δ = {self.delta:.6g}, "
                  f"ρ(I + F_1) = {self.spectral_radius_I_plus_F1:.6g}, r = {self.r:.6g}, T = {self.steps}"]
         lines += [f"  reason: {reason}" for reason in self.reasons]
+        lines += [f"  h_{ell} by {how}" for ell, how in self.norm_methods.items() if FALLBACK in how]
         return lines
 
 
-def gradient_descent_view(problem: Problem) -> GradientDescentView | None:
-    """REG-4: the spectrum of ηH = −F_1 (symmetric F_1 only) and its mode counts."""
-    eigs, symmetric = _modes(problem)
+def gradient_descent_view(problem: Problem, modes: tuple[np.ndarray, bool] | None = None) -> GradientDescentView | None:
+    """REG-4: the spectrum of ηH = −F_1 (symmetric F_1 only) and its mode counts; ``modes`` is
+    ``_modes(problem)`` when the caller has it already (one eigensolve per F_1, not two)."""
+    eigs, symmetric = _modes(problem) if modes is None else modes
     if not symmetric:
         return None
     eta_h = np.sort(1.0 - eigs.real)
@@ -169,12 +175,14 @@ def classify(problem: Problem) -> Regime:
     >>> r.regime, r.R_d
     ('fully dissipative', 0.25)
     """
-    h = sup_norms(problem_norms(problem))
+    bounds = problem_norm_bounds(problem)
+    h = sup_norms([{ell: b.value for ell, b in step.items()} for step in bounds])
     r = r_upper(problem)
     h1 = h.get(1, Fraction(0))
     gamma = 1 - h1
     rd = reynolds(h, r)
-    eigs, _ = _modes(problem)
+    modes = _modes(problem)
+    eigs = modes[0]
     radius = float(np.max(np.abs(eigs)))
     marginal = [complex(x) for x in eigs if abs(abs(x) - 1) <= MARGINAL_TOL]
     divergent = [complex(x) for x in eigs if abs(x) > 1 + MARGINAL_TOL]
@@ -203,11 +211,12 @@ def classify(problem: Problem) -> Regime:
         R_d=float(rd) if rd is not None else None,
         r=float(r),
         norms={str(ell): float(x) for ell, x in sorted(h.items())},
+        norm_methods=norm_methods(bounds),
         norm_I_plus_F1=float(h1),
         spectral_radius_I_plus_F1=radius,
         marginal_modes=[[x.real, x.imag] for x in marginal],
         divergent_modes=[[x.real, x.imag] for x in divergent],
-        gradient_descent=gradient_descent_view(problem),
+        gradient_descent=gradient_descent_view(problem, modes),
         eigenbasis=eigenbasis_variant(problem),
         time_dependent=problem.time_dependent,
         steps=problem.steps,

@@ -12,7 +12,8 @@ from qsgd_ref.base.balls import arb_prec, ball, upper_decimal
 from qsgd_ref.base.results import Result
 from qsgd_ref.problem import Problem
 from qsgd_ref.theory import closed_forms as cf
-from qsgd_ref.theory.majorant import majorant_balls, problem_norms, r_upper
+from qsgd_ref.theory.majorant import majorant_balls
+from qsgd_ref.theory.norms import problem_norms, r_upper
 
 CLOSED_FORMS = {
     "closed_form_q2": cf.closed_form_q2,
