@@ -47,18 +47,19 @@ def reynolds(h: dict[int, Fraction], r: Fraction) -> Fraction | None:
 
 
 def _modes(problem: Problem) -> tuple[np.ndarray, bool]:
-    """Eigenvalues of I + F_1 at every step (concatenated) and whether every F_1 is symmetric."""
+    """Eigenvalues of I + F_1 of every distinct F_1 (concatenated; a map shared by many steps counts
+    once) and whether every F_1 is symmetric."""
     eigs, symmetric = [], True
-    seen: dict[int, tuple[np.ndarray, bool]] = {}  # one eigensolve per distinct F_1 object
+    seen: set[int] = set()  # one eigensolve per distinct F_1 object
     for m in problem.maps:
         f1 = m.get(1)
-        if id(f1) not in seen:
-            a = np.eye(problem.n) + (f1.to_csr().toarray() if f1 is not None else 0.0)
-            sym = f1 is None or all(f1[c, r] == v for r, c, v in f1.entries())
-            seen[id(f1)] = (np.linalg.eigvalsh(a) if sym else np.linalg.eigvals(a), sym)
-        vals, sym = seen[id(f1)]
+        if id(f1) in seen:
+            continue
+        seen.add(id(f1))
+        a = np.eye(problem.n) + (f1.to_csr().toarray() if f1 is not None else 0.0)
+        sym = f1 is None or all(f1[c, r] == v for r, c, v in f1.entries())
         symmetric = symmetric and sym
-        eigs.append(vals)
+        eigs.append(np.linalg.eigvalsh(a) if sym else np.linalg.eigvals(a))
     return np.concatenate(eigs), symmetric
 
 
