@@ -42,18 +42,28 @@ def upper_decimal(x: flint.arb, digits: int) -> str:
 
     Works at any magnitude (no exact rational is formed): the ball's upper end is taken exactly
     (at a precision covering its midpoint), rounded up to ``digits``, and the decimal is certified
-    by an arb comparison; "inf" for a ball that is not finite."""
+    by an arb comparison; "inf" for a ball that is not finite or whose upper end is beyond the
+    largest decimal exponent (10^(10^18)): +∞ is then the upper bound that can be written."""
     if not x.is_finite():
         return "inf"
     with arb_prec(max(64, 4 * digits, x.bits() + 64)):
         top = x.upper()
         if top == 0:
             return "0"
+        if _log2_magnitude(top) * 0.30103 > MAX_EMAX - 10 * digits:
+            return "inf"
         ctx = Context(prec=digits, rounding=ROUND_CEILING, Emax=MAX_EMAX, Emin=MIN_EMIN)
         candidate = ctx.create_decimal(top.str(digits + 5, radius=False))
         while not flint.arb(str(candidate).lower()) >= top:
             candidate = ctx.next_plus(candidate)
     return str(candidate)
+
+
+def _log2_magnitude(x: flint.arb) -> float:
+    """log2 |x| of an exact arb to within one unit (−inf for 0): the exponent and the mantissa's bits."""
+    man, exp = x.mid().man_exp()
+    m = abs(int(man))
+    return float("-inf") if m == 0 else float(m.bit_length()) + float(int(exp))
 
 
 def ball_interval(x: flint.arb) -> tuple[Fraction, Fraction]:
