@@ -50,7 +50,8 @@ def upper_decimal(x: flint.arb, digits: int) -> str:
         top = x.upper()
         if top == 0:
             return "0"
-        if _log2_magnitude(top) * 0.30103 > MAX_EMAX - 10 * digits:
+        bits = _log2_magnitude(top)
+        if bits is not None and bits * 30103 > (MAX_EMAX - 10 * digits) * 100000:  # log10 2 < 0.30103
             return "inf"
         ctx = Context(prec=digits, rounding=ROUND_CEILING, Emax=MAX_EMAX, Emin=MIN_EMIN)
         candidate = ctx.create_decimal(top.str(digits + 5, radius=False))
@@ -59,11 +60,11 @@ def upper_decimal(x: flint.arb, digits: int) -> str:
     return str(candidate)
 
 
-def _log2_magnitude(x: flint.arb) -> float:
-    """log2 |x| of an exact arb to within one unit (−inf for 0): the exponent and the mantissa's bits."""
+def _log2_magnitude(x: flint.arb) -> int | None:
+    """log2 |x| of an exact arb to within one unit, as an integer of any size (None for 0)."""
     man, exp = x.mid().man_exp()
     m = abs(int(man))
-    return float("-inf") if m == 0 else float(m.bit_length()) + float(int(exp))
+    return None if m == 0 else m.bit_length() + int(exp)
 
 
 def ball_interval(x: flint.arb) -> tuple[Fraction, Fraction]:
