@@ -40,10 +40,13 @@ def norm2_upper(a: np.ndarray) -> Fraction:
             for i in range(m.shape[0])]
     if len(gram) == 1:
         return _sqrt_upper(gram[0][0])
-    est = float(np.linalg.norm(m.astype(float), 2)) ** 2
+    # the float estimate is taken of a scaled by 2^-k (|entries| ≤ 1), so that any magnitude works
+    biggest = max(abs(Fraction(x)) for x in m.ravel())
+    scale = Fraction(2) ** (biggest.numerator.bit_length() - biggest.denominator.bit_length())
+    est = float(np.linalg.norm(np.array([[float(Fraction(x) / scale) for x in row] for row in m]), 2)) ** 2
     margin = 1e-12
     while True:
-        s2 = Fraction(est * (1 + margin) + 1e-300)
+        s2 = Fraction(est * (1 + margin) + 1e-300) * scale**2
         if _positive_definite([[(s2 if i == k else 0) - gram[i][k] for k in range(len(gram))]
                                for i in range(len(gram))]):
             return _sqrt_upper(s2)
@@ -68,7 +71,8 @@ def _sqrt_upper(x: Fraction) -> Fraction:
     p, q = math.isqrt(x.numerator), math.isqrt(x.denominator)
     if p * p == x.numerator and q * q == x.denominator:
         return Fraction(p, q)
-    s = Fraction(math.sqrt(float(x)) * (1 + 1e-15))
+    half = (x.numerator.bit_length() - x.denominator.bit_length()) // 2  # √x = 2^half √(x / 4^half), any magnitude
+    s = Fraction(math.sqrt(float(x / Fraction(4) ** half)) * (1 + 1e-15)) * Fraction(2) ** half
     while s * s < x:
         s *= Fraction(1 + 2**-40)
     return s.limit_denominator(2**60) if s.limit_denominator(2**60) ** 2 >= x else s
