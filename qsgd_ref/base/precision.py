@@ -18,7 +18,7 @@ import mpmath
 import numpy as np
 
 from qsgd_ref.base.errors import InputError
-from qsgd_ref.base.inputs import MAX_NUMBER_DIGITS, describe, echo, parse_json
+from qsgd_ref.base.inputs import MAX_NUMBER_DIGITS, describe, echo
 
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")  # unambiguous: linear time
 _RATIONAL = re.compile(r"^[+-]?\d+/[+-]?\d+$")
@@ -126,11 +126,6 @@ def _check_digits(value: Any, digits: int) -> None:
         shown = echo(value)
         what = shown if shown.startswith("a number of") else f"{shown} would need {digits:,} digits exactly"
         raise NotExact(f"{what}; a number may have at most {MAX_NUMBER_DIGITS:,} digits (values are held exactly)")
-
-
-def json_loads_exact(text: str) -> Any:
-    """json.loads keeping every number's decimal text exactly (now :func:`qsgd_ref.base.inputs.parse_json`)."""
-    return parse_json(text)
 
 
 def fraction_to_mpf(x: Fraction) -> mpmath.mpf:
