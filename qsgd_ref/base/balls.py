@@ -9,9 +9,10 @@
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import MAX_EMAX, MIN_EMIN, ROUND_CEILING, Context
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_CEILING, Context, Decimal
 from fractions import Fraction
 
 import flint
@@ -42,8 +43,8 @@ def upper_decimal(x: flint.arb, digits: int) -> str:
 
     Works at any magnitude (no exact rational is formed): the ball's upper end is taken exactly
     (at a precision covering its midpoint), rounded up to ``digits``, and the decimal is certified
-    by an arb comparison; "inf" for a ball that is not finite or whose upper end is beyond the
-    largest decimal exponent (10^(10^18)): +∞ is then the upper bound that can be written."""
+    by an arb comparison; "inf" for a ball that is not finite, or whose upper end is beyond the
+    decimal exponent range (about 10^(10^18)), where "inf" is the only upper bound a decimal can state."""
     if not x.is_finite():
         return "inf"
     with arb_prec(max(64, 4 * digits, x.bits() + 64)):
@@ -54,7 +55,12 @@ def upper_decimal(x: flint.arb, digits: int) -> str:
         if bits is not None and bits * 30103 > (MAX_EMAX - 10 * digits) * 100000:  # log10 2 < 0.30103
             return "inf"
         ctx = Context(prec=digits, rounding=ROUND_CEILING, Emax=MAX_EMAX, Emin=MIN_EMIN)
-        candidate = ctx.create_decimal(top.str(digits + 5, radius=False))
+        try:
+            candidate = ctx.create_decimal(top.str(digits + 5, radius=False))
+        except decimal.Overflow:
+            return "inf"
+        except decimal.Underflow:
+            candidate = ctx.next_plus(Decimal(0))  # the smallest positive decimal: above a tiny positive top
         while not flint.arb(str(candidate).lower()) >= top:
             candidate = ctx.next_plus(candidate)
     return str(candidate)

@@ -1,6 +1,7 @@
 """Command-line entry point: argument parsing only; each command lives in qsgd_ref.cli.commands.*.
 
-Bad input exits with status 2 and one line on stderr naming the field (no traceback).
+Bad input exits with status 2 and one line on stderr naming the field (no traceback); a broken
+installation (the spec data missing) with status 1 and one line.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.specdata import SpecNotFoundError
 
 #: command name -> module in qsgd_ref.cli.commands providing HELP, add_arguments(parser), run(args) -> int
 COMMANDS: dict[str, str] = {
@@ -58,13 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    prog = "qsgd-ref"
     try:
+        args = build_parser().parse_args(argv)
+        prog = f"qsgd-ref {args.command}"
         return int(args._run(args) or 0)
     except InputError as exc:
-        sys.stderr.write(f"qsgd-ref {args.command}: error: {exc}\n")
+        sys.stderr.write(f"{prog}: error: {exc}\n")
         return 2
+    except SpecNotFoundError as exc:  # a broken installation, not the user's input: status 1, one line
+        sys.stderr.write(f"{prog}: error: {exc}\n")
+        return 1
     except KeyboardInterrupt:
         sys.stderr.write("qsgd-ref: interrupted\n")
         return 130

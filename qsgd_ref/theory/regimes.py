@@ -10,16 +10,26 @@ raises for an out-of-regime problem. Definitions and their justification: docs/t
   v(t) ≤ e·r on [0, T].
 * REG-4 gradient descent: for symmetric F_1 = −ηH, ‖I + F_1‖₂ < 1 ⇔ spec(ηH) ⊂ (0, 2); modes with
   ηλ ∈ {0, 2} are marginal, outside [0, 2] divergent.
+
+The numbers are decided exactly (rationals, at any magnitude); the report holds them as floats, and a
+number beyond the float64 range (exact input such as 1e400 is legitimate) is shown as ±inf with a
+note saying so. The eigenvalues of I + F_1 are computed in float64: an F_1 entry beyond its range is
+refused with an InputError naming it.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from fractions import Fraction
+from typing import Any
 
+import mpmath
 import numpy as np
 
+from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.precision import fits_float64, format_decimal, fraction_to_mpf, short_decimal
 from qsgd_ref.base.results import Result
 from qsgd_ref.problem import Problem
 from qsgd_ref.theory.closed_forms import sup_norms
@@ -91,6 +101,7 @@ class Regime(Result):
     certified h_ℓ ≥ ‖H_ℓ‖₂ (as floats) and ``norm_methods`` ℓ to the method that certified it
     ("exact", "verified Cholesky", or the fallback "√(‖·‖₁‖·‖∞)" with its reason; several joined
     by "; " when the steps of a time-dependent problem differ); modes are [real, imaginary] pairs.
+    ``notes`` names every number shown as ±inf because its exact value is beyond the float64 range.
     """
 
     regime: str
@@ -109,6 +120,7 @@ class Regime(Result):
     time_dependent: bool
     steps: int
     reasons: list[str]
+    notes: list[str] = dataclass_field(default_factory=list)
 
     def summary(self) -> list[str]:
         rd = "∞" if self.R_d is None else f"{self.R_d:.6g}"
@@ -116,6 +128,7 @@ class Regime(Result):
                  f"ρ(I + F_1) = {self.spectral_radius_I_plus_F1:.6g}, r = {self.r:.6g}, T = {self.steps}"]
         lines += [f"  reason: {reason}" for reason in self.reasons]
         lines += [f"  h_{ell} by {how}" for ell, how in self.norm_methods.items() if FALLBACK in how]
+        lines += [f"  note: {note}" for note in self.notes]
         return lines
 
 
@@ -145,6 +158,15 @@ def eigenbasis_variant(problem: Problem) -> EigenbasisView | None:
     n = problem.n
     if any(n ** (ell + 1) > EIGENBASIS_MAX_ENTRIES for ell in problem.maps[0]):
         return None  # V^{⊗ℓ} would be dense and too large; the variant is for small n
+    try:
+        with np.errstate(all="ignore"):
+            view = _eigenbasis(problem)
+    except (InputError, np.linalg.LinAlgError):
+        return None  # an entry beyond the float64 range, or a float64 overflow inside: the variant is float64 only
+    return view if view is None or all(math.isfinite(x) for x in (view.kappa_V, view.gamma, view.R_d or 0.0)) else None
+
+
+def _eigenbasis(problem: Problem) -> EigenbasisView | None:
     f1 = problem.maps[0][1].to_csr().toarray()
     vals, vecs = np.linalg.eig(f1)
     if np.max(np.abs(vals.imag)) > 0 or np.linalg.cond(vecs) > 1e12:
@@ -190,30 +212,30 @@ def classify(problem: Problem) -> Regime:
     delta = max(h1 - 1, Fraction(0))
     reasons: list[str] = []
     if gamma <= 0:
-        reasons.append(f"γ = 1 − ‖I + F_1‖₂ = {float(gamma):.6g} ≤ 0 (no strict linear contraction)")
+        reasons.append(f"γ = 1 − ‖I + F_1‖₂ = {_text(gamma)} ≤ 0 (no strict linear contraction)")
     elif rd is not None and rd >= 1:
-        reasons.append(f"R_d = {float(rd):.6g} ≥ 1 (nonlinearity and F_0 outweigh the dissipation γ)")
+        reasons.append(f"R_d = {_text(rd)} ≥ 1 (nonlinearity and F_0 outweigh the dissipation γ)")
     if gamma > 0 and rd is not None and rd < 1:
         regime = FULLY
     else:
-        hs = [{ell: float(x) for ell, x in h.items()}]
-        vs, _ = majorant(hs, float(r), 1, problem.steps)
-        vmax = max(vs)
-        bounded = math.isfinite(vmax) and vmax <= math.e * float(r) + 1e-300
-        if float(delta) * problem.steps > 1:
-            reasons.append(f"δT = {float(delta) * problem.steps:.6g} > 1 (linear growth (1+δ)^T is not O(1))")
+        vmax, bound = _majorant_peak(h, r, problem.steps)
+        bounded = vmax <= bound
+        if delta * problem.steps > 1:
+            reasons.append(f"δT = {_text(delta * problem.steps)} > 1 (linear growth (1+δ)^T is not O(1))")
         if not bounded:
-            reasons.append(f"the majorant v(t) reaches {vmax:.6g} > e·r = {math.e * float(r):.6g} on [0, T]")
-        regime = ALMOST if float(delta) * problem.steps <= 1 and bounded else NOT
+            reasons.append(f"the majorant v(t) reaches {_text(vmax)} > e·r = {_text(bound)} on [0, T]")
+        regime = ALMOST if delta * problem.steps <= 1 and bounded else NOT
+    notes: list[str] = []
+    shown = _Shown(notes)
     return Regime(
         regime=regime,
-        gamma=float(gamma),
-        delta=float(delta),
-        R_d=float(rd) if rd is not None else None,
-        r=float(r),
-        norms={str(ell): float(x) for ell, x in sorted(h.items())},
+        gamma=shown("γ", gamma),
+        delta=shown("δ", delta),
+        R_d=shown("R_d", rd) if rd is not None else None,
+        r=shown("r", r),
+        norms={str(ell): shown(f"h_{ell}", x) for ell, x in sorted(h.items())},
         norm_methods=norm_methods(bounds),
-        norm_I_plus_F1=float(h1),
+        norm_I_plus_F1=shown("‖I + F_1‖₂", h1),
         spectral_radius_I_plus_F1=radius,
         marginal_modes=[[x.real, x.imag] for x in marginal],
         divergent_modes=[[x.real, x.imag] for x in divergent],
@@ -222,4 +244,39 @@ def classify(problem: Problem) -> Regime:
         time_dependent=problem.time_dependent,
         steps=problem.steps,
         reasons=reasons,
+        notes=notes,
     )
+
+
+def _text(x: Fraction | float | mpmath.mpf) -> str:
+    """A number for a reason, 6 significant digits, at any magnitude."""
+    if isinstance(x, float):
+        return f"{x:.6g}"
+    return short_decimal(x, 6) if isinstance(x, Fraction) else format_decimal(x, 6)
+
+
+class _Shown:
+    """Exact numbers as the report's floats; one beyond the float64 range becomes ±inf, with a note."""
+
+    def __init__(self, notes: list[str]) -> None:
+        self.notes = notes
+
+    def __call__(self, name: str, x: Fraction) -> float:
+        if fits_float64(x):
+            return float(x)
+        self.notes.append(f"{name} = {format_decimal(x, 6)} is beyond the float64 range: shown as "
+                          f"{'-' if x < 0 else ''}inf")
+        return -math.inf if x < 0 else math.inf
+
+
+def _majorant_peak(h: dict[int, Fraction], r: Fraction, steps: int) -> tuple[Any, Any]:
+    """(max_t v(t), e·r) of the scalar majorant with order 1 (REG-3): in float64, or, when a number is
+    beyond its range or v(t) leaves it, in 53-bit mpmath numbers (the same rounding, no overflow)."""
+    if all(fits_float64(x) for x in (*h.values(), r)):
+        with np.errstate(all="ignore"):
+            vs, _ = majorant([{ell: float(x) for ell, x in h.items()}], float(r), 1, steps)
+        if all(math.isfinite(v) for v in vs):
+            return max(vs), math.e * float(r) + 1e-300
+    with mpmath.workprec(53):
+        vs, _ = majorant([{ell: fraction_to_mpf(x) for ell, x in h.items()}], fraction_to_mpf(r), 1, steps)
+        return max(vs), mpmath.e * fraction_to_mpf(r)

@@ -28,13 +28,7 @@ def run(args: argparse.Namespace) -> int:
     if args.steps < 0:
         raise InputError("--steps", f"must be ≥ 0, got {args.steps}")
     if args.density:
-        try:
-            table = np.loadtxt(args.file, ndmin=2)
-        except (OSError, ValueError) as exc:
-            raise InputError("FILE", f"cannot read a density table: {exc}") from None
-        if table.shape[1] != 2:
-            raise InputError("FILE", "a density table needs two columns: a rho")
-        spec = proxy.from_density(table[:, 0], table[:, 1])
+        spec = proxy.load_density(args.file)
     else:
         spec = proxy.from_eigenvalues(proxy.load_eigenvalues(args.file), scale=args.scale)
     res = proxy.error_proxy(spec, np.arange(args.steps + 1), cutoff=args.cutoff)
