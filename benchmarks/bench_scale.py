@@ -166,7 +166,9 @@ def measure(quick: bool = False, long: bool = False) -> dict[str, Any]:
                  [sys.executable, "-c", NAIVE, str(burgers), "4", str(k)])
     ours = case(f"burgers: float64 engine (in-process loop), N = 4, first {k} steps",
                 [sys.executable, "-c", OURS, str(burgers), "4", str(k)])
-    loops = {}
+    full = case(f"burgers: float64 engine (in-process loop), N = 4, all {nt - 1} steps",
+                 [sys.executable, "-c", OURS, str(burgers), "4", str(nt - 1)])
+    loops = {"ours_all_steps_s": float(full["stdout"].split()[1])}
     for name, r in (("naive", naive), ("ours", ours)):
         value, seconds = r["stdout"].split()
         loops[name] = {"y1_T": float(value), "loop_s": float(seconds)}

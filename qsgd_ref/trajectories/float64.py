@@ -50,7 +50,10 @@ class _Prepared:
 
     def __init__(self, fmap: Map, n: int, shared: dict[int, tuple[Any, ...]]) -> None:
         self.n = n
-        self.f0 = np.array(fmap[0].to_csr().toarray()[:, 0]) if 0 in fmap and not fmap[0].is_zero() else None
+        self.f0: np.ndarray | None = None
+        if 0 in fmap and not fmap[0].is_zero():  # a dense vector straight from the non-zeros (no CSR per step)
+            self.f0 = np.zeros(n)
+            self.f0[fmap[0].rows] = fmap[0].float_values()
         self.f: dict[int, sp.csr_matrix] = {}
         self.terms: dict[int, Terms] = {}
         self.h: dict[int, sp.csr_matrix] = {}
