@@ -1,5 +1,5 @@
-"""Bounds in another basis (BND-8: the eigenbasis of F_1; BND-9: a certified Lyapunov weight),
-judged against certified trajectories (balls) and exact rationals."""
+"""Bounds in another basis (BND-8: the eigenbasis of F_1; BND-9: a certified Lyapunov weight) and the
+regime views of REG-7, judged against certified trajectories (balls) and exact rationals."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from qsgd_ref.base.balls import arb_prec, ball
 from qsgd_ref.carleman import exact
 from qsgd_ref.problem import make_problem
 from qsgd_ref.theory.majorant import majorant_balls
+from qsgd_ref.theory.regimes import FULLY, classify
 from qsgd_ref.theory.table import bounds
 from qsgd_ref.theory.weighted import EIGENBASIS, LYAPUNOV, _right_kron_power, _to_fmpq, weighted_views
 from qsgd_ref.trajectories.certified import certified_trajectories
@@ -58,7 +59,7 @@ def _check_series(p, name: str) -> None:
 
 
 @pytest.mark.slow  # 3-5 s: exact changes of basis and certified trajectories of 10 drawn problems
-@pytest.mark.clause("BND-8", "BND-9")
+@pytest.mark.clause("BND-8", "BND-9", "REG-7")
 @settings(max_examples=10)
 @given(non_normal())
 def test_weighted_bounds_hold_on_non_normal_maps(p):
@@ -80,10 +81,10 @@ def test_weighted_bounds_hold_on_non_normal_maps(p):
     _check_series(p, EIGENBASIS)
 
 
-@pytest.mark.clause("BND-9")
+@pytest.mark.clause("BND-9", "REG-7")
 def test_defective_map_decays_in_the_lyapunov_weight():
     """A Jordan block (ρ = 1/2, ‖I + F_1‖₂ ≈ 3.1): the plain majorant grows geometrically, the Lyapunov one
-    decays, and both hold (certified errors)."""
+    decays, and both hold (certified errors); the classifier calls it fully dissipative in that weight."""
     p = make_problem(F={1: [["-1/2", "3"], [0, "-1/2"]], 2: [["1/100", 0, 0, 0], [0, 0, 0, "1/100"]]},
                      u0=["1/10", "1/10"], steps=30, order=2)
     table = bounds(p, digits=10)
@@ -92,6 +93,8 @@ def test_defective_map_decays_in_the_lyapunov_weight():
     assert ly[30] < ly[10] < Fraction(1, 10) and plain[30] > plain[10] > 1
     assert "defective" in table.not_applicable[EIGENBASIS]
     _check_series(p.with_(steps=12), LYAPUNOV)
+    k = classify(p)
+    assert k.regime == FULLY and k.regime_basis == LYAPUNOV and k.lyapunov.gamma > 0
 
 
 @pytest.mark.clause("BND-8")
@@ -123,7 +126,7 @@ def test_change_of_basis_commutes_with_the_carleman_iteration():
         assert list(r2.dot(y[2:])) == list(z[2:])
 
 
-@pytest.mark.clause("BND-8")
+@pytest.mark.clause("BND-8", "REG-7")
 def test_eigenbasis_bound_with_complex_eigenvalues():
     """A non-normal F_1 with a complex pair: the real block basis gives h_1^z = |1 + λ| (certified, to
     2^-30), and the eigenbasis series holds."""
