@@ -118,7 +118,7 @@ def perturbed(draw):
 
 
 @pytest.mark.clause("ORC-3")
-@given(perturbed())
+@given(case=perturbed())
 def test_one_perturbed_entry_fails_exactly_when_beyond_tol_and_is_named(case):
     expected, (i, j), units, sign = case
     tol, scale = Fraction(1, 10**6), 1 + np.abs(expected).max()

@@ -624,7 +624,7 @@ def test_corrupting_any_single_block_beyond_its_tolerance_fails(vectors):
 
 
 @pytest.mark.clause("ORC-3")
-@given(st.data())
+@given(data=st.data())
 def test_a_corruption_passes_exactly_when_it_is_within_its_blocks_tolerance(data):
     if not _LOADED:
         _LOADED.extend(V.load_vectors(VECTORS))
