@@ -359,3 +359,21 @@ def test_pruned_logistic_of_the_sweep_is_the_restriction():
     for ell in (0, 1, 2):
         a, b = restricted.map_at(0).get(ell), direct.map_at(0).get(ell)
         assert (a is None and b is None) or (a.dense() == b.dense()).all()
+
+
+@pytest.mark.clause("COST-3", "MOD-10", "MOD-11")
+def test_the_cost_page_is_generated_from_the_committed_sweep():
+    """docs/cost.md's table is benchmarks.cost_sweep's rendering of the committed docs/cost/sweep.json,
+    every row of which is a schema-shaped cost; the sweep's builders give the stated sizes."""
+    from pathlib import Path
+
+    from benchmarks.cost_sweep import SERIES, build, table
+
+    root = Path(__file__).resolve().parents[1]
+    res = json.loads((root / "docs" / "cost" / "sweep.json").read_text())
+    assert table(res) in (root / "docs" / "cost.md").read_text()
+    assert {r["model"] for r in res["rows"]} == set(SERIES)
+    for model in SERIES:
+        n = SERIES[model][0][0]
+        p = build(model, n, 3)
+        assert p.n == n and p.steps == 3
