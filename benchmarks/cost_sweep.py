@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from benchmarks.report import replace_table
 from qsgd_ref.base.results import jsonable
 from qsgd_ref.models.burgers import burgers_problem
 from qsgd_ref.models.least_squares import least_squares_problem
@@ -231,10 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     (Path(args.out) if args.out else OUT / "sweep.json").write_text(text)
     figures(res, OUT)
-    page = PAGE.read_text()
-    page = re.sub(r"<!-- table:begin -->.*<!-- table:end -->", f"<!-- table:begin -->\n{table(res)}\n<!-- table:end -->",
-                  page, flags=re.S)
-    PAGE.write_text(page)
+    replace_table(PAGE, table(res))
     print(f"wrote {OUT / 'sweep.json'}, the figures in {OUT} and the table of {PAGE}")
     return 0
 

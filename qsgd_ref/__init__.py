@@ -6,9 +6,9 @@ readable ``str()`` (or a documented array)::
 
     problem = qsgd_ref.load_problem("problem.json")   # or make_problem, parse_problem, problem_from_sympy
     qsgd_ref.lift(problem)            # LiftedMap: M_N and c of one step (LIFT-2 … LIFT-4)
-    qsgd_ref.classify(problem)        # Regime (REG-1 … REG-5)
-    qsgd_ref.bounds(problem)          # BoundTable (BND-1 … BND-4)
-    qsgd_ref.conditioning(problem)    # ConditioningBounds (COND-1, COND-2)
+    qsgd_ref.classify(problem)        # Regime (REG-1 … REG-7)
+    qsgd_ref.bounds(problem)          # BoundTable (BND-1 … BND-9)
+    qsgd_ref.conditioning(problem)    # ConditioningBounds (COND-1 … COND-3)
     qsgd_ref.output_state_bound(problem)  # OutputStateBound: the normalised output state (OUT-1)
     qsgd_ref.cost(problem, eps="1/100", idle=0)  # CostReport: cost of one run, Theorems 1–2 (COST-1 … COST-3)
     qsgd_ref.sgd_bounds(samples, batch, u0, steps=T, order=N)  # SgdBounds: minibatch SGD (SGD-1 … SGD-3)

@@ -22,8 +22,8 @@ from qsgd_ref.base.specdata import load_schema
 from qsgd_ref.carleman import exact
 from qsgd_ref.models.burgers import burgers_problem
 from qsgd_ref.problem import make_problem
-from qsgd_ref.theory.conditioning import kappa_bound
-from qsgd_ref.theory.cost import cost, kappa_bound_idle
+from qsgd_ref.theory.conditioning import block_majorant, kappa_bound
+from qsgd_ref.theory.cost import cost
 from qsgd_ref.theory.majorant import majorant
 from qsgd_ref.theory.norms import problem_norms, r_upper
 from qsgd_ref.theory.regimes import classify
@@ -140,9 +140,15 @@ def test_kappa_with_idle_steps_between_its_bounds(inst, idle):
     sv = np.linalg.svd(dense_system(p, idle), compute_uv=False)
     kappa = sv[0] / sv[-1]
     assert math.sqrt(idle + 1) <= kappa * (1 + 1e-12)
-    assert kappa <= kappa_bound_idle(p, idle) * (1 + 1e-9)
-    if idle == 0:
-        assert kappa_bound_idle(p, 0) == kappa_bound(p)
+    bound = kappa_bound(p, idle=idle)
+    assert kappa <= bound * (1 + 1e-9)
+    # the certified value is the formula of COST-2 (COND-1 for p = 0), rounded up: a float evaluation
+    # with the window maxima taken directly
+    m = np.array([[float(x) for x in row] for row in block_majorant(p)])
+    norms = [float(np.linalg.norm(np.linalg.matrix_power(m, i), 2)) for i in range(p.steps + 1)]
+    mu = float(np.linalg.norm(m, 2)) if idle == 0 else max(float(np.linalg.norm(m, 2)), 1.0)
+    direct = (1 + mu) * sum(max(norms[max(0, k - idle):min(k, p.steps) + 1]) for k in range(p.steps + idle + 1))
+    assert direct * (1 - 1e-12) <= bound <= direct * (1 + 1e-9)
     g2 = g_squared(p, idle)
     if g2 and p.steps >= 1:
         w1 = w1_upper(p)
@@ -154,9 +160,9 @@ def test_kappa_with_idle_steps_between_its_bounds(inst, idle):
 def test_idle_bound_grows_with_p_and_stays_flat_in_T():
     """ρ(m) < 1: for fixed p the COST-2 bound saturates in T; it grows with p (κ does too)."""
     p = make_problem(F={1: [["-1/10"]], 2: [["-1/10"]]}, u0=["1/2"], steps=1, order=3)
-    flat = [kappa_bound_idle(p.with_(steps=t), 5) for t in (50, 100, 200)]
+    flat = [kappa_bound(p.with_(steps=t), idle=5) for t in (50, 100, 200)]
     assert flat[2] / flat[1] < 1.01
-    assert kappa_bound_idle(p.with_(steps=50), 20) > kappa_bound_idle(p.with_(steps=50), 5)
+    assert kappa_bound(p.with_(steps=50), idle=20) > kappa_bound(p.with_(steps=50), idle=5)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -254,6 +260,27 @@ def test_verdict_on_a_strongly_dissipative_gradient_descent():
     assert names["κ/g ≤ T + 1 + p"]["values"]["kappa_over_g"] > 1e10
     assert v["theorem_1"]["hypotheses_hold"] is None and v["theorem_1"]["requirements_hold"] is False
     assert v["advantage"]["holds"] is False and "κ/g ≤ T + 1 + p" in v["summary"]
+
+
+@pytest.mark.clause("COST-3", "REG-6", "COND-2")
+def test_verdict_at_the_starting_point_uses_the_radius_of_reg6():
+    """Gradient descent expanded at its starting point: u(0) = 0, F_0 ≠ 0, a contracting map. The
+    regime is decided at REG-6's radius s = √(h_0/h_2) (= 1/5 here, R_d(s) = 2√(h_0 h_2)/γ = 1/5), so
+    Theorem 1's dissipation hypothesis holds; COND-2's explicit bound, uniform in T, is reported and lies
+    above the measured κ (p = 0), and is null with idle steps."""
+    p = make_problem(F={0: ["1/100"], 1: [["-1/2"]], 2: [["1/4"]]}, u0=["0"], steps=20, order=2)
+    rep = cost(p)
+    fully = next(c for c in rep.verdict["theorem_1"]["hypotheses"] if c["name"] == "fully dissipative")
+    assert fully["holds"] is True
+    assert fully["values"]["s"] == pytest.approx(0.2) and fully["values"]["R_d"] == pytest.approx(0.2)
+    explicit = rep.kappa["uniform_explicit"]
+    assert explicit is not None and explicit["s"] > 0
+    assert rep.kappa["measured"] <= rep.kappa["bound"] * (1 + 1e-12)
+    assert rep.kappa["measured"] <= explicit["bound"] * (1 + 1e-12)
+    assert rep.kappa["measured"] <= rep.kappa["uniform_bound"] * (1 + 1e-12)
+    with_idle = cost(p, idle=2).kappa
+    assert with_idle["uniform_explicit"] is None and with_idle["uniform_bound"] is None
+    assert with_idle["bound_clause"] == "COST-2"
 
 
 @pytest.mark.clause("COST-3", "MOD-10")

@@ -8,6 +8,8 @@ with every constant set to 1 (as RUN-1):
 * one solve: s·κ·log₂(1/ε) queries to the sparse oracle of L (s its row/column sparsity, κ = κ(L))
   and κ·log₂(1/ε) preparations of b, each costing the UPL-1 gate count of the sparse state
   preparation of b;
+* κ(L) measured where feasible, and its certified bound: COND-1 (COST-2 with idle steps), with
+  COND-2's bounds uniform in T;
 * the post-selection amplitude g = √(p+1)·‖ŷ_1(T)‖/‖Y‖ of the exact Eq. 6 solution (measured), with
   the certified lower bound of COST-1;
 * the download: the pipeline's DNL-1 scheme (every shot one solve; the reference entry is the
@@ -36,7 +38,7 @@ from qsgd_ref.base.results import Result, jsonable
 from qsgd_ref.problem import Problem
 from qsgd_ref.problem.iterate import iterate
 from qsgd_ref.system.eq6 import condition_number, eq6_system, solve_forward
-from qsgd_ref.theory.conditioning import block_majorant, kappa_bound, kappa_uniform_bound
+from qsgd_ref.theory.conditioning import conditioning, kappa_bound
 from qsgd_ref.theory.majorant import level_coefficients
 from qsgd_ref.theory.norms import problem_norms, r_upper
 from qsgd_ref.theory.output_state import DIGITS, a_priori, lower_decimal, normalised_bound
@@ -97,25 +99,6 @@ def amplitude_lower(problem: Problem, idle: int, prec: int = 128) -> _Amplitude:
         lower_y = low.y.max(flint.arb(0))
         g = (flint.arb(idle + 1).sqrt() * lower_y / y_up) if y_up > 0 else flint.arb(0)
         return _Amplitude(g.max(flint.arb(0)), lower_y, y_up, normalised_bound(low.e, low.u, low.y), low.e)
-
-
-# ---------------------------------------------------------------------------------------------
-# COST-2: κ(L) with idle steps
-
-
-def kappa_bound_idle(problem: Problem, idle: int) -> float:
-    """COST-2: κ(L) ≤ (1 + max(‖m‖₂, 1)) Σ_{k=0..T+p} max_{max(0,k−p) ≤ i ≤ min(k,T)} ‖m^i‖₂ for the
-    system with p idle steps (COND-1's bound for p = 0; float64 evaluation, as COND-1's)."""
-    if idle == 0:
-        return kappa_bound(problem)
-    m = block_majorant(problem)
-    steps = problem.steps
-    norms, power = [], np.eye(m.shape[0])
-    for _ in range(steps + 1):
-        norms.append(float(np.linalg.norm(power, 2)))
-        power = power @ m
-    total = sum(max(norms[max(0, k - idle):min(k, steps) + 1]) for k in range(steps + idle + 1))
-    return (1.0 + max(float(np.linalg.norm(m, 2)), 1.0)) * total
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,13 +251,15 @@ def cost(problem: Problem, *, eps: Fraction | str | float = DEFAULT_EPS, idle: i
             why = f"not measured: {type(exc).__name__}"
     else:
         why = f"not measured: dimension {dim:,} above {kappa_max_dim:,}"
-    bound = kappa_bound_idle(problem, idle)
-    uniform = kappa_uniform_bound(problem) if idle == 0 else None
+    cond = conditioning(problem)
+    bound = cond.kappa_bound_at_T if idle == 0 else kappa_bound(problem, idle=idle)
     use_measured = measured is not None and math.isfinite(measured)
     kappa_used = measured if measured is not None and use_measured else bound
-    rho_m = float(np.max(np.abs(np.linalg.eigvals(block_majorant(problem)))))
-    kappa = {"measured": measured, "method": method or why, "bound": bound, "spectral_radius_m": rho_m,
-             "bound_clause": "COND-1" if idle == 0 else "COST-2", "uniform_bound": uniform,
+    explicit = None if idle or cond.kappa_explicit_uniform is None else {
+        "bound": cond.kappa_explicit_uniform, "s": cond.explicit_uniform_s}
+    kappa = {"measured": measured, "method": method or why, "bound": bound,
+             "spectral_radius_m": cond.spectral_radius_m, "bound_clause": "COND-1" if idle == 0 else "COST-2",
+             "uniform_bound": None if idle else cond.kappa_uniform_bound, "uniform_explicit": explicit,
              "used": kappa_used, "used_source": "measured" if use_measured else "bound"}
 
     # upload (UPL-1) of b on the dilated register
@@ -387,9 +372,10 @@ def _verdict(*, problem: Problem, idle: int, eps: float, regime: Any, sparsity: 
                              {"sparsity": sparsity, "limit": k2})
     sparse_upload = criterion("sparse upload", s_b <= k2, "non-zeros of b ≤ (dilated qubits)²",
                               {"nonzeros": s_b, "limit": k2})
-    numbers = {"regime": regime.regime, "gamma": regime.gamma, "delta": regime.delta, "R_d": regime.R_d,
-               "reasons": regime.reasons}
-    fully = criterion("fully dissipative", regime.regime == FULLY, "REG-2: γ > 0 and R_d < 1", numbers)
+    numbers = {"regime": regime.regime, "basis": regime.regime_basis, "gamma": regime.gamma, "delta": regime.delta,
+               "R_d": regime.R_d, "s": regime.s, "reasons": regime.reasons}
+    fully = criterion("fully dissipative", regime.regime == FULLY,
+                      "REG-2: γ > 0 and R_d(s) < 1 at the radius s of REG-6 (in the 2-norm or a REG-7 view)", numbers)
     almost = criterion("almost dissipative", regime.regime in (FULLY, ALMOST),
                        "REG-3 (or REG-2, which implies its conclusion)", numbers)
     small = criterion("small learning rate", None,
