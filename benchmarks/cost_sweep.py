@@ -202,7 +202,7 @@ def _yes(x: Any) -> str:
 
 def table(res: dict[str, Any]) -> str:
     lines = ["| model | n | T | dim | s | nnz(b) | κ(L) | g² | certified g² ≥ | OUT-1 bound | quantum | gradient descent "
-             "| ratio | fully dissipative | κ/g ≤ T+1 |",
+             "| ratio | regime | κ/g ≤ T+1 |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     seen = set()
     for r in res["rows"]:
@@ -213,7 +213,7 @@ def table(res: dict[str, Any]) -> str:
         kappa = f"{r['kappa']:.3g}" + ("" if r["kappa_source"] == "measured" else " (bound)")
         lines.append(f"| {r['model']} | {r['n']} | {r['steps']} | {r['dimension']:,} | {r['sparsity']} | {r['b_nonzeros']:,} "
                      f"| {kappa} | {r['g2']:.3g} | {r['g2_lower']:.3g} | {r['output_bound']:.3g} | {r['quantum']:.3g} "
-                     f"| {r['classical_gd']:,} | {r['ratio']:.3g} | {_yes(r['fully_dissipative'])} "
+                     f"| {r['classical_gd']:,} | {r['ratio']:.3g} | {r['regime'].split()[0]} "
                      f"| {_yes(r['kappa_over_g_linear'])} |")
     return "\n".join(lines)
 
