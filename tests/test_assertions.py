@@ -153,7 +153,7 @@ ROW_TEST = {  # the ORC-3 row cases of test_oracle_verify: S = 2, abs = 1e-6, re
 ])
 def test_agrees_with_the_oracle_judge_on_its_tolerance_semantics(got):
     exp = ROW_TEST["expected"]["exact"]
-    verdict = judges.judge_rows(ROW_TEST, "exact", got).passed
+    verdict = judges.judge_rows(judges.Context(ROW_TEST), "exact", got).passed
     try:
         assert_close(got, exp, tol="1e-3", scale=2, atol="1e-6", what="exact")
         helper = True
