@@ -99,7 +99,7 @@ SCALAR = make_problem(F={1: [["-1/10"]], 2: [["1/20"]]}, u0=["1/2"], steps=5, or
 @pytest.mark.slow  # 2-4 s: 25 dense SVDs and exact solutions
 @pytest.mark.clause("COST-3", "COST-1", "SYS-3")
 @settings(max_examples=8)
-@given(instances(max_steps=10), st.integers(0, 3))
+@given(inst=instances(max_steps=10), idle=st.integers(0, 3))
 def test_g_and_kappa_agree_with_independent_computations(inst, idle):
     """Any regime (COST-1/COST-3 assume none): g² from the rational Eq. 6 solution, κ from numpy's SVD
     of L assembled here; the certified lower bound on g² is below the exact g²."""
@@ -115,7 +115,7 @@ def test_g_and_kappa_agree_with_independent_computations(inst, idle):
 
 @pytest.mark.clause("COST-1")
 @settings(max_examples=15)
-@given(instances(regime="fully", max_steps=40, f0=False), st.integers(0, 4))
+@given(inst=instances(regime="fully", max_steps=40, f0=False), idle=st.integers(0, 4))
 def test_g_upper_bound_and_geometric_decay(inst, idle):
     """COST-1 (b) in rationals; with F_0 = 0 in the fully dissipative regime (the hypotheses of the
     decay statement), g² ≤ (p+1)(r/‖u(0)‖)²(1 − γ(1 − R_d))^{2T}."""
@@ -132,7 +132,7 @@ def test_g_upper_bound_and_geometric_decay(inst, idle):
 
 @pytest.mark.clause("COST-2", "COND-1")
 @settings(max_examples=10)
-@given(instances(max_steps=10), st.integers(0, 4))
+@given(inst=instances(max_steps=10), idle=st.integers(0, 4))
 def test_kappa_with_idle_steps_between_its_bounds(inst, idle):
     """Any regime: √(p+1) ≤ κ(L_p) (dense SVD of L assembled here) ≤ COST-2's bound, which is COND-1's
     bound for p = 0; and κ/g ≥ ‖u(0)‖/w_1(T) (COST-2 with COST-1 (b))."""

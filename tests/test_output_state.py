@@ -34,7 +34,7 @@ def _normalised_distance(x, y):
 
 
 @pytest.mark.clause("OUT-1")
-@given(st.integers(1, 6).flatmap(lambda n: st.tuples(vectors(n), vectors(n))))
+@given(pair=st.integers(1, 6).flatmap(lambda n: st.tuples(vectors(n), vectors(n))))
 def test_dunkl_williams_inequality_at_50_digits(pair):
     """Hypotheses: x, y ≠ 0 (any dimension). ‖x̂ − ŷ‖ ≤ 2‖x − y‖/(‖x‖ + ‖y‖), and the identity of
     the proof: the gap times 2 equals (1 + cos θ)(‖x‖ − ‖y‖)²."""
@@ -75,7 +75,7 @@ def up(text: str) -> Fraction:
 
 @pytest.mark.clause("OUT-1", "BND-1")
 @settings(max_examples=20)
-@given(instances(regime="fully", max_steps=12), st.booleans())
+@given(inst=instances(regime="fully", max_steps=12), a_posteriori=st.booleans())
 def test_bound_against_the_reference(inst, a_posteriori):
     """Fully dissipative instances (REG-2, any degree, with or without F_0; the bound claims nothing
     about the regime, but there its lower bounds are informative): the certified lower bounds are below

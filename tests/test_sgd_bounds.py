@@ -88,7 +88,7 @@ def _frob2(a: np.ndarray) -> Fraction:
 
 @pytest.mark.clause("SGD-1")
 @settings(max_examples=15)
-@given(sample_maps())
+@given(case=sample_maps())
 def test_noise_numbers_against_every_batch(case):
     """v_ℓ equals the exact mean of ‖Ξ_ℓ‖_F² over all batches; ‖Ξ_ℓ‖_F ≤ c_ℓ for each; swapping one
     sample moves ‖Ξ_ℓ‖_F by at most D_ℓ/b."""
@@ -143,7 +143,7 @@ def _errors_exact(maps, sequence, u0, order, steps) -> list[mpmath.mpf]:
 @pytest.mark.slow  # 1-3 s: up to 216 exact trajectories per example
 @pytest.mark.clause("SGD-2", "SGD-3")
 @settings(max_examples=10)
-@given(sample_maps(), st.sampled_from([Fraction(1, 10), Fraction(1, 2)]))
+@given(case=sample_maps(), delta=st.sampled_from([Fraction(1, 10), Fraction(1, 2)]))
 def test_bounds_against_the_exact_distribution(case, delta):
     """Every sequence of batches (C(m,b)^T of them, equally likely): the error never exceeds the sure
     bound; its exact mean never exceeds the SGD-2 bound; and the probability that some step's noise
@@ -174,7 +174,7 @@ def test_bounds_against_the_exact_distribution(case, delta):
 
 
 @pytest.mark.clause("SGD-2", "BND-1")
-@given(sample_maps())
+@given(case=sample_maps())
 def test_without_noise_every_bound_is_the_majorant(case):
     """b = m: one batch, no noise (SGD-1: c = v = D = 0); all three bounds equal BND-1 of the
     full-batch problem, computed by the bound table."""
