@@ -74,24 +74,36 @@ def _sqrt_upper(x: Fraction) -> Fraction:
     return s.limit_denominator(2**60) if s.limit_denominator(2**60) ** 2 >= x else s
 
 
-def map_norms(fmap: Map, n: int) -> dict[int, Fraction]:
-    """Rational upper bounds h_ℓ ≥ ‖H_ℓ‖₂ of one exact map (H_1 = I + F_1 always present)."""
+def map_norms(fmap: Map, n: int, memo: dict[tuple[int, int], Fraction] | None = None) -> dict[int, Fraction]:
+    """Rational upper bounds h_ℓ ≥ ‖H_ℓ‖₂ of one exact map (H_1 = I + F_1 always present).
+
+    ``memo`` (keyed by ℓ and the matrix object) lets the maps of a time-dependent problem, which
+    share most of their F_ℓ, compute each shared bound once."""
+    memo = {} if memo is None else memo
+
+    def bound(ell: int, a: Any) -> Fraction:
+        key = (ell, id(a))
+        if key not in memo:
+            if ell == 1:
+                ident = np.array([[Fraction(int(i == k)) for k in range(n)] for i in range(n)], dtype=object)
+                memo[key] = norm2_upper(ident + (a.dense() if a is not None else 0))
+            else:
+                memo[key] = norm2_upper(a.dense()[:, 0] if ell == 0 else a.dense())
+        return memo[key]
+
     out: dict[int, Fraction] = {}
     for ell, a in fmap.items():
-        if ell == 1:
-            continue
-        h = norm2_upper(a.dense()[:, 0] if ell == 0 else a.dense())
-        if h:
+        if ell != 1 and (h := bound(ell, a)):
             out[ell] = h
-    f1 = fmap.get(1)
-    ident = np.array([[Fraction(int(i == k)) for k in range(n)] for i in range(n)], dtype=object)
-    out[1] = norm2_upper(ident + (f1.dense() if f1 is not None else 0))
+    out[1] = bound(1, fmap.get(1))
     return out
 
 
 def problem_norms(problem: Problem) -> list[dict[int, Fraction]]:
-    """h_ℓ(t) for every step (one entry when the problem is time-independent)."""
-    return [map_norms(m, problem.n) for m in problem.maps]
+    """h_ℓ(t) for every step (one entry when the problem is time-independent); a matrix shared by
+    several steps is bounded once."""
+    memo: dict[tuple[int, int], Fraction] = {}
+    return [map_norms(m, problem.n, memo) for m in problem.maps]
 
 
 def level_coefficients(h: dict[int, Num], j_max: int) -> list[list[Num]]:

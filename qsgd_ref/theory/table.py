@@ -6,7 +6,10 @@ result's digits and certified at any magnitude (``upper_decimal``); "inf" where 
 
 from __future__ import annotations
 
+import decimal
 from dataclasses import dataclass
+
+import flint
 
 from qsgd_ref.base.balls import arb_prec, ball, upper_decimal
 from qsgd_ref.base.results import Result
@@ -39,6 +42,15 @@ class BoundTable(Result):
         return lines
 
 
+def _upper(x: flint.arb, digits: int) -> str:
+    """:func:`upper_decimal`, or "inf" for a bound whose exponent no decimal holds (a divergent
+    problem's majorant over many steps grows doubly exponentially): still a true upper bound."""
+    try:
+        return upper_decimal(x, digits)
+    except (decimal.Overflow, OverflowError):
+        return "inf"
+
+
 def bounds(problem: Problem, digits: int = 17) -> BoundTable:
     """The majorant (BND-1) and every closed form that applies (BND-2 … BND-4), with the reasons for
     those that do not; each value is rounded up to ``digits`` significant digits.
@@ -53,7 +65,7 @@ def bounds(problem: Problem, digits: int = 17) -> BoundTable:
     """
     prec = max(128, 4 * digits)
     balls = majorant_balls(problem, prec=prec)
-    series = {"majorant": [upper_decimal(b, digits) for b in balls]}
+    series = {"majorant": [_upper(b, digits) for b in balls]}
     missing: dict[str, str] = {}
     h, r = cf.sup_norms(problem_norms(problem)), r_upper(problem)
     for name, fn in CLOSED_FORMS.items():
@@ -61,7 +73,7 @@ def bounds(problem: Problem, digits: int = 17) -> BoundTable:
         if reason is None:
             with arb_prec(prec):
                 values = [fn(h, r, problem.order, t, ball) for t in range(problem.steps + 1)]
-            series[name] = ["inf" if v is None else upper_decimal(v, digits) for v in values]
+            series[name] = ["inf" if v is None else _upper(v, digits) for v in values]
         else:
             missing[name] = reason
     return BoundTable(series, missing, digits)
