@@ -12,7 +12,9 @@ import sys
 import time
 from pathlib import Path
 
-MODULES = ["proofs_numeric.bnd_majorant", "proofs_numeric.bnd_closed_forms", "proofs_numeric.cond_kappa"]
+MODULES = ["proofs_numeric.bnd_majorant", "proofs_numeric.bnd_closed_forms", "proofs_numeric.cond_kappa",
+           "proofs_numeric.reg_scale", "proofs_numeric.bnd_horizon", "proofs_numeric.bnd_weighted",
+           "proofs_numeric.cond_explicit"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -35,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
         start = time.time()
         report = importlib.import_module(name).sweep(args.quick, figdir)
         parts += [report.markdown(), f"*({name})*", ""]
-        verdicts.update(report.held)
+        for cid, held in report.held.items():  # a clause checked by several sweeps held if it held in each
+            before = verdicts.get(cid)
+            verdicts[cid] = held if before is None else before if held is None else before and held
         sys.stderr.write(f"{name}: done in {time.time() - start:.1f} s\n")
     out.write_text("\n".join(parts))
     for cid, held in verdicts.items():

@@ -15,7 +15,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from qsgd_ref.problem import Problem, make_problem
-from qsgd_ref.theory.majorant import norm2_upper
+from qsgd_ref.theory.norms import norm2_upper
 
 #: Largest order N allowed for each n (keeps D = Σ n^j ≤ 30).
 MAX_ORDER = {1: 5, 2: 4, 3: 2, 4: 2}

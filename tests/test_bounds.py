@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from fractions import Fraction
 
+import flint
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,7 +16,8 @@ from qsgd_ref.carleman import exact
 from qsgd_ref.problem import make_problem
 from qsgd_ref.problem.iterate import iterate
 from qsgd_ref.theory import closed_forms as cf
-from qsgd_ref.theory.majorant import majorant, majorant_balls, majorant_exact, problem_norms, r_upper
+from qsgd_ref.theory.majorant import majorant, majorant_balls, majorant_exact
+from qsgd_ref.theory.norms import problem_norms, r_upper
 from qsgd_ref.trajectories.certified import certified_trajectories
 
 PREC = 256
@@ -175,3 +178,17 @@ def test_divergent_bounds_grow(inst):
     """Negative property: outside the regimes the majorant grows with t (no false comfort)."""
     vals = majorant_balls(inst.problem, 128)
     assert vals[-1] > vals[len(vals) // 2] > 0  # arb: certainly greater
+
+
+@pytest.mark.clause("BND-1", "REG-5")
+def test_upper_decimal_writes_inf_beyond_the_largest_decimal_exponent():
+    """A certified upper end beyond 10^(10^18) cannot be written as a decimal: "inf" is the upper bound
+    then (a divergent majorant over thousands of steps reaches 10^(10^55)); below, the decimal is ≥ the ball."""
+    from qsgd_ref.base.balls import arb_prec, upper_decimal
+
+    with arb_prec(128):
+        huge = flint.arb(2) ** (flint.arb(2) ** 2000)   # 2^(2^2000): its exponent does not fit a float
+        big = flint.arb(10) ** 1000 * 3
+    assert upper_decimal(huge, 17) == "inf"
+    written = upper_decimal(big, 17)
+    assert written != "inf" and Fraction(Decimal(written)) >= 3 * Fraction(10) ** 1000

@@ -10,7 +10,7 @@ import pytest
 
 from qsgd_ref.base.errors import InputError, SizeLimitError
 from qsgd_ref.base.indexing import flat_index, kron_power, multi_index
-from qsgd_ref.base.precision import json_loads_exact
+from qsgd_ref.base.inputs import parse_json as json_loads_exact
 from qsgd_ref.problem import load_problem, make_problem, parse_problem
 
 GOOD = {

@@ -7,9 +7,12 @@ is the coefficient of u^{⊗ℓ} at that tensor index, exactly; a per-step map i
 from __future__ import annotations
 
 import json
+import math
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.cli.main import main
@@ -110,3 +113,32 @@ def test_malformed_v2_files_exit_2_with_one_line_and_write_nothing(tmp_path, cap
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "F[2].entries[2]" in err[0] and "Traceback" not in err[0]
     assert not out.exists()
+
+
+@pytest.mark.clause("LIFT-1", "MAP-1")
+@given(st.data())
+def test_plus_identity_is_I_plus_F_exactly(data):
+    """H_1 = I + F_1 built sparse equals the dense sum entry by entry, in the storage's invariants:
+    cancelled diagonal entries dropped, missing ones added, one denominator in lowest terms."""
+    n = data.draw(st.integers(1, 6), label="n")
+    den = data.draw(st.sampled_from([1, 2, 3, 12]), label="denominator")
+    cells = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1),
+                                         st.integers(-2 * den, 2 * den)), max_size=2 * n, unique_by=lambda c: c[:2]),
+                      label="entries")
+    cancel = data.draw(st.lists(st.integers(0, n - 1), unique=True, max_size=n), label="F_ii = -1")
+    entries = {(r, c): Fraction(v, den) for r, c, v in cells}
+    entries.update({(i, i): Fraction(-1) for i in cancel})
+    f = ExactMatrix.from_entries((n, n), [(r, c, v) for (r, c), v in entries.items()])
+    expected = [[entries.get((i, j), Fraction(0)) + (i == j) for j in range(n)] for i in range(n)]
+    got = f.plus_identity()
+    assert got.dense().tolist() == expected
+    assert 0 not in got.numerators
+    assert math.gcd(got.denominator, *got.numerators) == 1
+    assert [(r, c) for r, c, _ in got.entries()] == sorted((i, j) for i in range(n) for j in range(n) if expected[i][j])
+    assert got == ExactMatrix.from_dense(expected)  # the same stored form as building I + F from scratch
+
+
+@pytest.mark.clause("LIFT-1")
+def test_plus_identity_needs_a_square_matrix():
+    with pytest.raises(ValueError, match="square"):
+        ExactMatrix.zeros((2, 4)).plus_identity()

@@ -9,9 +9,10 @@
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import MAX_EMAX, MIN_EMIN, ROUND_CEILING, Context
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_CEILING, Context, Decimal
 from fractions import Fraction
 
 import flint
@@ -42,18 +43,34 @@ def upper_decimal(x: flint.arb, digits: int) -> str:
 
     Works at any magnitude (no exact rational is formed): the ball's upper end is taken exactly
     (at a precision covering its midpoint), rounded up to ``digits``, and the decimal is certified
-    by an arb comparison; "inf" for a ball that is not finite."""
+    by an arb comparison; "inf" for a ball that is not finite, or whose upper end is beyond the
+    decimal exponent range (about 10^(10^18)), where "inf" is the only upper bound a decimal can state."""
     if not x.is_finite():
         return "inf"
     with arb_prec(max(64, 4 * digits, x.bits() + 64)):
         top = x.upper()
         if top == 0:
             return "0"
+        bits = _log2_magnitude(top)
+        if bits is not None and bits * 30103 > (MAX_EMAX - 10 * digits) * 100000:  # log10 2 < 0.30103
+            return "inf"
         ctx = Context(prec=digits, rounding=ROUND_CEILING, Emax=MAX_EMAX, Emin=MIN_EMIN)
-        candidate = ctx.create_decimal(top.str(digits + 5, radius=False))
+        try:
+            candidate = ctx.create_decimal(top.str(digits + 5, radius=False))
+        except decimal.Overflow:
+            return "inf"
+        except decimal.Underflow:
+            candidate = ctx.next_plus(Decimal(0))  # the smallest positive decimal: above a tiny positive top
         while not flint.arb(str(candidate).lower()) >= top:
             candidate = ctx.next_plus(candidate)
     return str(candidate)
+
+
+def _log2_magnitude(x: flint.arb) -> int | None:
+    """log2 |x| of an exact arb to within one unit, as an integer of any size (None for 0)."""
+    man, exp = x.mid().man_exp()
+    m = abs(int(man))
+    return None if m == 0 else m.bit_length() + int(exp)
 
 
 def ball_interval(x: flint.arb) -> tuple[Fraction, Fraction]:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import numpy as np
 
 from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.inputs import echo
 
 
 def largest_mask(values: np.ndarray, keep: int) -> np.ndarray:
     """A boolean array shaped like ``values``: True at its ``keep`` largest-magnitude entries (ties: lower
     flat index first; ``keep`` = 0 keeps none, ``keep`` ≥ size keeps all, a negative ``keep`` is refused)."""
     if keep < 0:
-        raise InputError("keep", f"must be ≥ 0, got {keep}")
+        raise InputError("keep", f"must be ≥ 0, got {echo(keep)}")
     flat = np.abs(np.ravel(values))
     chosen = np.zeros(flat.size, dtype=bool)
     chosen[np.argsort(-flat, kind="stable")[:keep]] = True

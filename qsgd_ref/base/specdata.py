@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.inputs import PATH_CHARS, echo
 
 ENV = "QSGD_REF_SPEC_DIR"
 #: What makes a folder a spec folder.
@@ -45,7 +46,7 @@ def spec_dir() -> Path:
     if env:
         path = Path(env)
         if not _is_spec(path):
-            raise InputError(ENV, f"{env!r} is not a spec folder (it needs {' and '.join(m + '/' for m in _MARKERS)})")
+            raise InputError(ENV, f"{echo(env, PATH_CHARS)} is not a spec folder (it needs {' and '.join(m + '/' for m in _MARKERS)})")
         return path
     for path in candidates():
         if _is_spec(path):
@@ -72,5 +73,9 @@ def schema_path(name: str) -> Path:
 @cache
 def load_schema(name: str) -> dict[str, Any]:
     """The parsed JSON Schema spec/schemas/<name> (read once per process)."""
-    doc: dict[str, Any] = json.loads(schema_path(name).read_text(encoding="utf-8"))
+    path = schema_path(name)
+    try:
+        doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SpecNotFoundError(f"qsgd-ref's spec file schemas/{name} is unreadable ({exc}); reinstall the package") from None
     return doc

@@ -54,9 +54,11 @@ def integer_step(F: Map, n: int, order: int) -> IntegerStep:
             m[r, c] = num * scale
         H[ell] = m
     H[1] = H.get(1, np.zeros((n, n), dtype=object)) + d * np.eye(n, dtype=int).astype(object)
-    with np.errstate(over="ignore"):
-        bound, cbound = _assemble({ell: np.abs(h).astype(float) for ell, h in H.items()}, n, order, float(d))
-    small = max(float(bound.max()), float(np.max(cbound))) < 2.0**62
+    small = d < 2**62 and all(abs(x) < 2**62 for h in H.values() for x in h.ravel())  # else float(x) overflows
+    if small:
+        with np.errstate(over="ignore"):
+            bound, cbound = _assemble({ell: np.abs(h).astype(float) for ell, h in H.items()}, n, order, float(d))
+        small = max(float(bound.max()), float(np.max(cbound))) < 2.0**62
     dtype = np.int64 if small else object
     Z, c = _assemble({ell: h.astype(dtype) for ell, h in H.items()}, n, order, d)
     return IntegerStep(flint.fmpz_mat(dim, dim, Z.ravel().tolist()), [int(x) for x in c], d**order)

@@ -3,7 +3,8 @@
 Conventions (clauses CLI-1 … CLI-3): bad input exits with status 2 and one line on stderr naming
 the option or field (no traceback); outputs are checked before any work and written whole or not
 at all; work over the time or memory budget is refused before it starts; Ctrl-C exits with status
-130 and one line, leaving nothing half-written.
+130 and one line, leaving nothing half-written; a broken installation (the spec data missing) exits
+with status 1 and one line.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.specdata import SpecNotFoundError
 
 #: command name -> module in qsgd_ref.cli.commands providing HELP, add_arguments(parser), run(args) -> int
 #: and optionally DESCRIPTION (the command's --help text); in the order --help lists them
@@ -46,7 +48,7 @@ EPILOG = """\
 exit status: 0 done (results that are out of regime, diverge or overflow are reported as data);
   1 `oracle verify` found failures; 2 bad input or work over the budget (one line on stderr naming
   the option or field; nothing written); 130 interrupted (Ctrl-C; nothing written).
-environment: QSGD_REF_MEMORY_BUDGET (bytes) sets the memory budget (default 8 GiB);
+environment: QSGD_REF_MEMORY_BUDGET (bytes, or e.g. 8GiB) sets the memory budget (default 8 GiB);
   QSGD_REF_SPEC_DIR points at another copy of the specification.
 documentation: docs/tutorial.md and docs/problem-files.md; the documentation's command-line
   reference collects every command's --help."""
@@ -109,6 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         sys.stderr.write(_one_line(f"qsgd-ref {name}: error: {exc}") + "\n")
         return 2
+    except SpecNotFoundError as exc:  # a broken installation, not the user's input: status 1, one line
+        sys.stderr.write(_one_line(f"qsgd-ref {name}: error: {exc}") + "\n")
+        return 1
     except KeyboardInterrupt:
         sys.stderr.write(f"qsgd-ref {name}: interrupted; nothing was written\n")
         return 130

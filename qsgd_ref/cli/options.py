@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.limits import parse_size
 from qsgd_ref.base.precision import NotExact, parse_exact
 
 #: the longest piece of a refused value that is echoed back
@@ -150,13 +152,10 @@ class IntList:
         return sorted(set(values))
 
 
-_UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "kib": 2**10, "m": 10**6, "mb": 10**6, "mib": 2**20,
-          "g": 10**9, "gb": 10**9, "gib": 2**30, "t": 10**12, "tb": 10**12, "tib": 2**40}
-
-
 @dataclass(frozen=True)
 class ByteSize:
-    """A memory size: bytes, or a number with a unit (KiB, MiB, GiB, TiB, or kB, MB, GB, TB)."""
+    """A memory size as :func:`qsgd_ref.base.limits.parse_size` reads it (bytes, or a number with a
+    unit such as MiB, GiB, MB or GB), between ``lo`` and ``hi``."""
 
     lo: int = 2**20
     hi: int = 2**50
@@ -170,11 +169,10 @@ class ByteSize:
         return "a size such as 512MiB, 8GiB or 1000000000 (bytes), between 1 MiB and 1 PiB"
 
     def __call__(self, text: str) -> int:
-        m = re.fullmatch(r"\s*(\d{1,16}(?:\.\d{1,6})?)\s*([a-zA-Z]{0,3})\s*", text)
-        unit = m.group(2).lower() if m else ""
-        if m is None or unit not in _UNITS:
-            raise argparse.ArgumentTypeError(f"must be {self.describe()}, got {shown(text)}")
-        value = int(Fraction(m.group(1)) * _UNITS[unit])
+        try:
+            value = parse_size(text, "SIZE")
+        except InputError:
+            raise argparse.ArgumentTypeError(f"must be {self.describe()}, got {shown(text)}") from None
         if not self.lo <= value <= self.hi:
             raise argparse.ArgumentTypeError(f"must be {self.describe()}, got {shown(text)}")
         return value

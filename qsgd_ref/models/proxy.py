@@ -14,7 +14,7 @@ density integrated by the trapezoid rule.
 
 from __future__ import annotations
 
-import json
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from qsgd_ref.base.errors import InputError
+from qsgd_ref.base.inputs import PATH_CHARS, echo, load_json, read_bytes, read_text
 
 DEFAULT_CUTOFF = 0.4
 
@@ -69,22 +70,39 @@ def from_density(a_grid: Any, rho: Any) -> Spectrum:
 
 
 def load_eigenvalues(path: str | Path) -> np.ndarray:
-    """Hessian eigenvalues from a file: .npy, a JSON list (or {"eigenvalues": [...]}), or plain text."""
+    """Hessian eigenvalues from a file: .npy, a JSON list (or {"eigenvalues": [...]}), or plain text,
+    read through the input layer (size, UTF-8, JSON depth and duplicate keys; InputError naming EIGENVALUES)."""
     p = Path(path)
     try:
         if p.suffix == ".npy":
-            vals = np.load(p)
+            vals = np.load(io.BytesIO(read_bytes(p, "EIGENVALUES")))
         elif p.suffix == ".json":
-            doc = json.loads(p.read_text())
+            doc = load_json(p, "EIGENVALUES", root="EIGENVALUES")
             vals = np.asarray(doc["eigenvalues"] if isinstance(doc, dict) else doc, dtype=float)
         else:
-            vals = np.asarray(p.read_text().replace(",", " ").split(), dtype=float)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError("EIGENVALUES", f"cannot read eigenvalues from {str(p)!r}: {exc}") from None
+            vals = np.asarray(read_text(p, "EIGENVALUES").replace(",", " ").split(), dtype=float)
+    except (ValueError, KeyError, TypeError, EOFError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError("EIGENVALUES", f"cannot read eigenvalues from {echo(str(p), PATH_CHARS)}: {echo(str(exc), 80)}") from None
     vals = np.asarray(vals, dtype=float).ravel()
     if vals.size == 0 or not np.all(np.isfinite(vals)):
-        raise InputError("EIGENVALUES", f"{p.name} holds no finite eigenvalues")
+        raise InputError("EIGENVALUES", f"{echo(p.name)} holds no finite eigenvalues")
     return vals
+
+
+def load_density(path: str | Path) -> Spectrum:
+    """A density table (two columns "a rho" of a text file) as a spectrum (:func:`from_density`),
+    read through the input layer (InputError naming FILE)."""
+    try:
+        table = np.loadtxt(io.StringIO(read_text(path, "FILE")), ndmin=2)
+    except ValueError as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError("FILE", f"cannot read a density table: {echo(str(exc), 80)}") from None
+    if table.shape[1] != 2:
+        raise InputError("FILE", "a density table needs two columns: a rho")
+    return from_density(table[:, 0], table[:, 1])
 
 
 @dataclass(frozen=True)

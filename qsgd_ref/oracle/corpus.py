@@ -20,9 +20,9 @@ from qsgd_ref.theory.regimes import classify
 #: Every flag used in the corpus, explained once (the vector files' "notes").
 NOTES: dict[str, str] = {
     "FullyDissipative": "Classified fully dissipative by qsgd_ref.theory.regimes.classify: γ = 1 − ‖I + F_1‖ > 0 and "
-    "R_d < 1 (REG-2).",
-    "AlmostDissipative": "Classified almost dissipative (REG-3): not fully dissipative, δT ≤ 1 and the majorant "
-    "bounded on [0, T].",
+    "R_d(s) < 1 at the radius s ≥ ‖u(0)‖ of REG-6 (REG-2), or so in the eigenbasis or Lyapunov coordinates (REG-7).",
+    "AlmostDissipative": "Classified almost dissipative (REG-3): not fully dissipative, no divergent mode of I + F_1, "
+    "and the majorant within the envelope e·(r + h_0 t) on [0, T].",
     "NotDissipative": "Classified not dissipative (REG-1 … REG-3): neither fully nor almost dissipative; bounds "
     "may still apply but grow.",
     "F0On": "F_0 ≠ 0: the lifted system has a constant term c and blocks B_jk with k < j.",

@@ -15,8 +15,12 @@ from typing import Any
 import numpy as np
 
 from qsgd_ref.base.indexing import lifted_dimension
-from qsgd_ref.base.precision import NotExact, parse_exact
+from qsgd_ref.base.inputs import echo
+from qsgd_ref.base.precision import NotExact, fits_float64, parse_exact, short_decimal
 from qsgd_ref.base.results import Result
+
+#: the largest float32
+_FLOAT32_MAX = Fraction(float(np.finfo(np.float32).max))
 
 TRAP_HINTS = {
     "continuous": "it matches the continuous Carleman matrix I + A_N (LIFT-3): the discrete-only "
@@ -50,12 +54,21 @@ def _num(x: Any) -> Fraction | None:
 
 
 def _is_float32(x: Fraction) -> bool:
+    if abs(x) > _FLOAT32_MAX:
+        return False
     f = np.float32(float(x))
     return bool(np.isfinite(f)) and Fraction(float(f)) == x
 
 
 def _short(x: Fraction) -> str:
-    return f"{float(x):.17g}"
+    """17 significant digits (the float64 round trip), at any magnitude (results are compared exactly:
+    1e400 is a legitimate value)."""
+    return short_decimal(x, 17)
+
+
+def _g(x: Fraction) -> str:
+    """3 significant digits at any magnitude (differences and tolerances in messages)."""
+    return short_decimal(x, 3)
 
 
 def _bound(test: dict[str, Any], scale: Fraction) -> Fraction:
@@ -94,7 +107,7 @@ def judge_rows(test: dict[str, Any], name: str, got: Any) -> Verdict:
         for i, x in enumerate(r):
             v = _num(x)
             if v is None:
-                return Verdict(tc, name, False, f"{name}[{t}][{i}] = {x!r} is not a finite number")
+                return Verdict(tc, name, False, f"{name}[{t}][{i}] = {echo(x)} is not a finite number")
             row.append(v)
         vals.append(row)
     scale = max([abs(x) for r in exp for x in r] + [Fraction(0)])
@@ -106,7 +119,7 @@ def judge_rows(test: dict[str, Any], name: str, got: Any) -> Verdict:
     diff = abs(vals[t][i] - exp[t][i])
     msg = (
         f"{name}[{t}][{i}] = {_short(vals[t][i])}, expected {test['expected'][name][t][i]} "
-        f"(|diff| = {float(diff):.3g} > tolerance {float(bound):.3g}; {len(bad)} entries differ)"
+        f"(|diff| = {_g(diff)} > tolerance {_g(bound)}; {len(bad)} entries differ)"
     )
     hints = _row_hints(test, name, vals, exp, bound, scale)
     return Verdict(tc, name, False, msg + "".join(f"\n      hint: {h}" for h in hints))
@@ -155,23 +168,26 @@ def _triplet_dict(entries: Any, width: int, where: str) -> tuple[dict[tuple[int,
         return None, f"{where} must be a list of triplets"
     for e in entries:
         if not isinstance(e, list) or len(e) != width:
-            return None, f"{where} entry {e!r} must have {width} items"
+            return None, f"{where} entry {echo(e)} must have {width} items"
         idx = [_num(x) for x in e[:-1]]
         ints = [int(x) for x in idx if x is not None and x >= 0 and x.denominator == 1]
         if len(ints) != len(idx):
-            return None, f"{where} entry {e!r} has a bad index"
+            return None, f"{where} entry {echo(e)} has a bad index"
         v = _num(e[-1])
         if v is None:
-            return None, f"{where} entry {e!r}: value is not a finite number"
+            return None, f"{where} entry {echo(e)}: value is not a finite number"
         key = (ints[0], ints[1] if width == 3 else 0)
         if key in out:
-            return None, f"{where} entry {list(key)} appears twice"
+            return None, f"{where} entry {echo(list(key))} appears twice"
         out[key] = v
     return out, ""
 
 
 def _level(index: int, n: int) -> int:
-    """The level j holding position ``index``: offsets[j − 1] ≤ index < offsets[j] (LIFT-2, any j)."""
+    """The level j holding position ``index``: offsets[j − 1] ≤ index < offsets[j] (LIFT-2, any j;
+    for n = 1 level j is position j − 1, and for n ≥ 2 the walk takes log_n(index) steps)."""
+    if n == 1:
+        return index + 1
     j = 1
     while index >= lifted_dimension(n, j):
         j += 1
@@ -197,8 +213,8 @@ def judge_matrix(test: dict[str, Any], got: Any) -> Verdict:
                     "matrix",
                     False,
                     (
-                        f"matrix.{part} entry [{r}, {c}] lies outside the D × D truncated matrix (D = {d}, N = {order}): "
-                        f"it belongs to level {k} > N\n      hint: blocks B_jk with k > N must be dropped (LIFT-2)"
+                        f"matrix.{part} entry [{echo(r)}, {echo(c)}] lies outside the D × D truncated matrix (D = {d}, "
+                        f"N = {order}): it belongs to level {echo(k)} > N\n      hint: blocks B_jk with k > N must be dropped (LIFT-2)"
                     ),
                 )
     msgs, bad_parts = [], 0
@@ -220,7 +236,7 @@ def judge_matrix(test: dict[str, Any], got: Any) -> Verdict:
         e_str = {tuple(x[:-1]) if width == 3 else (x[0], 0): x[-1] for x in exp_doc[part]}
         msg = (
             f"matrix.{part}{pos} = {_short(gv)}, expected {e_str.get((r, c), '0')} "
-            f"(|diff| = {float(abs(gv - ev)):.3g} > tolerance {float(bound):.3g}; {len(bad)} entries differ)"
+            f"(|diff| = {_g(abs(gv - ev))} > tolerance {_g(bound)}; {len(bad)} entries differ)"
         )
         hints = []
         for trap, fields in test.get("traps", {}).items():
@@ -241,7 +257,7 @@ def judge_regime(test: dict[str, Any], got: Any) -> Verdict:
     """The regime name must equal the classifier's (REG-*), exactly."""
     exp = test["expected"]["regime"]
     ok = got == exp
-    return Verdict(test["tcId"], "regime", ok, "" if ok else f"regime = {got!r}, expected {exp!r}")
+    return Verdict(test["tcId"], "regime", ok, "" if ok else f"regime = {echo(got)}, expected {exp!r}")
 
 
 def judge_bounds(test: dict[str, Any], got: Any) -> Verdict:
@@ -253,7 +269,7 @@ def judge_bounds(test: dict[str, Any], got: Any) -> Verdict:
     for name in sorted(got):
         if name not in exp:
             why = f"does not apply: {missing[name]}" if name in missing else f"is not one of {sorted(exp)}"
-            return Verdict(tc, "bounds", False, f"bound {name!r} {why}")
+            return Verdict(tc, "bounds", False, f"bound {echo(name)} {why}")
         series, want = got[name], exp[name]
         if not isinstance(series, list) or len(series) != len(want):
             n_got = len(series) if isinstance(series, list) else "no"
@@ -264,22 +280,24 @@ def judge_bounds(test: dict[str, Any], got: Any) -> Verdict:
             g_inf = isinstance(g, str) and g.strip().lower() in ("inf", "infinity")
             if e == "inf" or g_inf:
                 if not (e == "inf" and g_inf):
-                    return Verdict(tc, "bounds", False, f"bounds.{name}[{t}] = {g}, expected {e}")
+                    return Verdict(tc, "bounds", False, f"bounds.{name}[{t}] = {echo(g)}, expected {e}")
                 continue
             v = _num(g)
             if v is None or abs(v - Fraction(Decimal(e))) > bound:
                 return Verdict(
-                    tc, "bounds", False, f"bounds.{name}[{t}] = {g}, expected {e} (tolerance {float(bound):.3g})"
+                    tc, "bounds", False, f"bounds.{name}[{t}] = {echo(g)}, expected {e} (tolerance {_g(bound)})"
                 )
     return Verdict(tc, "bounds", True)
 
 
 def _complex(x: Any) -> complex | None:
-    if isinstance(x, list) and len(x) == 2:
-        re, im = _num(x[0]), _num(x[1])
-        return None if re is None or im is None else complex(float(re), float(im))
-    v = _num(x)
-    return None if v is None else complex(float(v))
+    """A state entry as a complex float (None if not a number, or beyond the float64 range: a state's
+    entries are at most 1 in modulus, so such a value fails the test whatever it is)."""
+    parts = [_num(p) for p in x] if isinstance(x, list) and len(x) == 2 else [_num(x), Fraction(0)]
+    if any(p is None or not fits_float64(p) for p in parts):
+        return None
+    re, im = (float(p) for p in parts if p is not None)
+    return complex(re, im)
 
 
 def judge_hhl(test: dict[str, Any], got: Any) -> Verdict:
@@ -297,7 +315,7 @@ def judge_hhl(test: dict[str, Any], got: Any) -> Verdict:
                 tc,
                 "hhl",
                 False,
-                f"hhl.success_probability = {got['success_probability']}, expected {exp['success_probability']}",
+                f"hhl.success_probability = {echo(got['success_probability'])}, expected {exp['success_probability']}",
             )
     if "state" in got:
         want = [float(Decimal(x)) for x in exp["state"]]
@@ -309,7 +327,8 @@ def judge_hhl(test: dict[str, Any], got: Any) -> Verdict:
             )
         vals = [_complex(x) for x in state]
         if any(v is None for v in vals):
-            return Verdict(tc, "hhl", False, "hhl.state entries must be numbers or [re, im] pairs")
+            return Verdict(tc, "hhl", False, "hhl.state entries must be numbers or [re, im] pairs within the "
+                                             "float64 range")
         cv = [v for v in vals if v is not None]
         overlap = sum(w * v for w, v in zip(want, cv, strict=True))
         phase = overlap / abs(overlap) if abs(overlap) else 1.0

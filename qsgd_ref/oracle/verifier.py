@@ -7,15 +7,16 @@ first differing entry and, where one is recognised, the likely cause.
 
 from __future__ import annotations
 
-import json
+import copy
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from qsgd_ref.base.errors import InputError
-from qsgd_ref.base.precision import json_loads_exact
+from qsgd_ref.base.inputs import PATH_CHARS, describe, echo, json_path, load_json, schema_error
 from qsgd_ref.base.results import Result
 from qsgd_ref.base.specdata import load_schema
 from qsgd_ref.oracle.judges import Verdict, judge_field
@@ -72,34 +73,28 @@ class Report(Result):
 # ---------------------------------------------------------------- loading
 
 
-def _schema(name: str) -> dict[str, Any]:
-    doc: dict[str, Any] = load_schema(name)
-    return doc
-
-
-def _validate(doc: Any, schema_file: str, what: str) -> None:
+def _validate(doc: Any, schema: dict[str, Any], what: str) -> None:
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(_schema(schema_file))
-    err = jsonschema.exceptions.best_match(validator.iter_errors(doc))
+    err = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(doc))
     if err is not None:
-        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path)
-        raise InputError(f"{what}{where}", err.message[:200])
+        raise schema_error(err, what)
 
 
 def load_vectors(directory: str | Path) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    """(file name, file document, test) for every test of every *.json vector file, schema-checked."""
+    """(file name, file document, test) for every test of every *.json vector file, schema-checked
+    (each file read through the input layer, :mod:`qsgd_ref.base.inputs`)."""
     d = Path(directory)
     files = sorted(d.glob("*.json")) if d.is_dir() else []
     if not files:
-        raise InputError("vectors", f"no vector files (*.json) in {str(d)!r}")
+        raise InputError("vectors", f"no vector files (*.json) in {echo(str(d), PATH_CHARS)}")
     out = []
     for path in files:
-        doc = json.loads(path.read_text())
+        doc = load_json(path, path.name, root=path.name)
         kind = doc.get("schema") if isinstance(doc, dict) else None
         if kind not in KINDS:
-            raise InputError(f"{path.name}.schema", f"unknown vector schema {kind!r}")
-        _validate(doc, KINDS[kind][0], path.name)
+            raise InputError(f"{path.name}.schema", f"unknown vector schema {echo(kind)}")
+        _validate(doc, load_schema(KINDS[kind][0]), path.name)
         for group in doc["testGroups"]:
             for test in group["tests"]:
                 out.append((path.name, doc, test))
@@ -107,37 +102,51 @@ def load_vectors(directory: str | Path) -> list[tuple[str, dict[str, Any], dict[
 
 
 def load_results(path: str | Path) -> dict[int, dict[str, Any]]:
-    """tcId -> provided fields, from a qsgd-ref.results.v1 file (numbers kept exact)."""
-    p = Path(path)
-    try:
-        doc = json_loads_exact(p.read_text())
-    except OSError as exc:
-        raise InputError("results", f"cannot read {str(p)!r}: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
-        raise InputError("results", f"{p.name} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    return results_from_doc(doc)
+    """tcId -> provided fields, from a qsgd-ref.results.v1 file (numbers kept exact; read through the
+    input layer: size, UTF-8, depth, duplicate keys)."""
+    return results_from_doc(load_json(path, "results", root="results"))
+
+
+@cache
+def _results_structure() -> dict[str, Any]:
+    """results.v1.json with the per-entry parts relaxed to "an array": the entries are checked by
+    :func:`results_from_doc`'s single pass (a schema descent into every number costs minutes on a
+    large file)."""
+    schema = copy.deepcopy(load_schema("results.v1.json"))
+    fields = schema["properties"]["results"]["items"]["properties"]
+    for name in ("exact", "carleman", "eq6"):
+        fields[name] = {"type": "array", "items": {"type": "array"}}
+    fields["matrix"]["properties"] = {part: {"type": "array", "items": {"type": "array"}} for part in ("M", "c")}
+    fields["bounds"]["additionalProperties"] = {"type": "array"}
+    return schema
 
 
 def results_from_doc(doc: Any) -> dict[int, dict[str, Any]]:
-    _validate(_plain(doc), "results.v1.json", "results")
+    """tcId -> provided fields of a decoded results document (structure by schema, entries in one
+    pass: each a number or a string; a tcId given twice is refused naming both)."""
+    _validate(doc, _results_structure(), "results")
     out: dict[int, dict[str, Any]] = {}
+    first: dict[int, int] = {}
     for i, r in enumerate(doc["results"]):
         tc = int(r["tcId"])
         if tc in out:
-            raise InputError(f"results[{i}].tcId", f"tcId {tc} appears twice")
+            raise InputError(f"results.results[{i}].tcId", f"tcId {tc} is given twice (first in results[{first[tc]}])")
+        _check_entries(r, f"results.results[{i}]")
+        first[tc] = i
         out[tc] = {k: v for k, v in r.items() if k != "tcId"}
     return out
 
 
-def _plain(x: Any) -> Any:
-    """Decimals as floats, for schema validation only."""
-    if isinstance(x, Decimal):
-        return float(x)
-    if isinstance(x, dict):
-        return {k: _plain(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_plain(v) for v in x]
-    return x
+def _check_entries(r: dict[str, Any], where: str) -> None:
+    """Each entry of the rows, matrix triplets and bound series is a number or a string (what the full
+    schema requires of an entry), checked in one pass."""
+    rows = [(f"{where}.{name}[{t}]", row) for name in ("exact", "carleman", "eq6") for t, row in enumerate(r.get(name, []))]
+    rows += [(f"{where}.matrix.{part}[{k}]", e) for part in ("M", "c") for k, e in enumerate(r.get("matrix", {}).get(part, []))]
+    rows += [(json_path([name], f"{where}.bounds"), series) for name, series in r.get("bounds", {}).items()]
+    for at, row in rows:
+        for k, x in enumerate(row):
+            if isinstance(x, bool) or not isinstance(x, int | float | Decimal | str):
+                raise InputError(f"{at}[{k}]", f"must be a number or a string, got {describe(x)}")
 
 
 def judge(vectors: list[tuple[str, dict[str, Any], dict[str, Any]]], results: dict[int, dict[str, Any]]) -> Report:

@@ -18,8 +18,9 @@ import scipy.sparse as sp
 from qsgd_ref.base import limits
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.indexing import lifted_dimension
+from qsgd_ref.base.inputs import echo
 from qsgd_ref.base.results import Result
-from qsgd_ref.problem.sparse import ExactMatrix
+from qsgd_ref.problem.sparse import ExactMatrix, float64_or_refuse
 
 SCHEMA_V1 = "qsgd-ref.problem.v1"
 SCHEMA_V2 = "qsgd-ref.problem.v2"
@@ -71,16 +72,19 @@ class Problem(Result):
         return {ell: a.to_csr().toarray()[:, 0] if ell == 0 else a.to_csr() for ell, a in self.map_at(t).items()}
 
     def u0_float(self) -> np.ndarray:
-        return self.u0.astype(float)
+        """u(0) in float64, each entry correctly rounded (an entry beyond the float64 range is refused,
+        naming it: exact input such as 1e400 is legitimate, its float view is not)."""
+        return np.array([float64_or_refuse(x, f"u0[{i}]") for i, x in enumerate(self.u0)], dtype=np.float64)
 
     def with_(self, *, steps: int | None = None, order: int | None = None) -> Problem:
         """A copy with another horizon or order (validated like a loaded problem); a time-dependent
-        problem can be shortened to its first ``steps`` maps, not lengthened."""
+        problem can be shortened to its first ``steps`` maps (to its first map for ``steps`` = 0), not
+        lengthened."""
         new_steps = self.steps if steps is None else steps
         new_order = self.order if order is None else order
         maps = self.maps
-        if self.time_dependent and isinstance(new_steps, int) and 0 < new_steps < len(maps):
-            maps = maps[:new_steps]
+        if self.time_dependent and isinstance(new_steps, int) and 0 <= new_steps < len(maps):
+            maps = maps[:max(new_steps, 1)]
         check_horizon(new_steps, new_order, self.n, len(maps))
         return Problem(self.u0, maps, new_steps, new_order, self.name, dict(self.meta))
 
@@ -94,7 +98,7 @@ class Problem(Result):
         (dense arrays; refused beyond the memory budget) or version 2 (every F_ℓ sparse, and for a
         time-dependent map the F_ℓ shared by all steps written once in F)."""
         if schema not in (SCHEMA_V1, SCHEMA_V2):
-            raise InputError("schema", f"must be {SCHEMA_V1!r} or {SCHEMA_V2!r}, got {schema!r}")
+            raise InputError("schema", f"must be {SCHEMA_V1!r} or {SCHEMA_V2!r}, got {echo(schema)}")
         doc: dict[str, Any] = {"schema": schema}
         if self.name:
             doc["name"] = self.name
@@ -128,9 +132,11 @@ class Problem(Result):
 def check_horizon(steps: int, order: int, n: int, n_maps: int) -> None:
     """Refuse a horizon, order or map count out of range, or a lifted size over the budget."""
     if steps < 0 or steps > MAX_STEPS:
-        raise InputError("steps", f"must be between 0 and {MAX_STEPS:,}, got {steps}")
+        raise InputError("steps", f"must be between 0 and {MAX_STEPS:,}, got {echo(steps)}")
     if order < 1 or order > MAX_ORDER:
-        raise InputError("order", f"must be between 1 and {MAX_ORDER}, got {order}")
+        raise InputError("order", f"must be between 1 and {MAX_ORDER}, got {echo(order)}")
+    if n_maps == 0:
+        raise InputError("F_steps", "is empty: the problem has no map (give F, or one map per step)")
     if n_maps != 1 and n_maps != steps:
         raise InputError("F_steps", f"needs one map per step ({steps}), got {n_maps}")
     limits.check_lifted("order", n, order)

@@ -3,7 +3,9 @@
 An :class:`ExactMatrix` holds the non-zero entries of an m × c rational matrix as integer numerators
 over one common denominator, with their (row, column) positions sorted row-major. Its size follows
 the number of non-zeros, never m · c, so an n = 1000 map with F_2 of shape 1000 × 10⁶ and five
-non-zeros per row takes a few hundred kilobytes. Float64 views are correctly rounded.
+non-zeros per row takes a few hundred kilobytes. Float64 views are correctly rounded; an entry beyond
+the float64 range (legitimate exact input, such as 1e400) makes them refuse with an InputError naming
+the matrix (``source``, the field it was read from) and the entry, never an OverflowError.
 """
 
 from __future__ import annotations
@@ -11,46 +13,66 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from fractions import Fraction
-from functools import reduce
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from qsgd_ref.base import limits
+from qsgd_ref.base.errors import InputError, SizeLimitError
+from qsgd_ref.base.inputs import MAX_COMMON_DIGITS
+from qsgd_ref.base.precision import fits_float64, format_decimal
 
 #: Columns are int64 positions: n^ℓ must stay below this.
 MAX_COLUMNS = 2**62
 #: numerators and denominators below this convert to float64 by one correctly rounded division
 _EXACT_FLOAT = 2**53
+#: a common denominator of more bits than this has more than MAX_COMMON_DIGITS digits
+_COMMON_BITS = math.ceil(MAX_COMMON_DIGITS * math.log2(10))
+def float64_or_refuse(x: Fraction, field: str, label: str = "") -> float:
+    """x rounded to float64, or an InputError naming ``field`` (``label`` says which value) when |x| is
+    beyond the float64 range."""
+    if not fits_float64(x):
+        raise InputError(field, f"{label}{format_decimal(x, 4)} is beyond the float64 range (about ±1.8e308): "
+                                "it is held exactly, but this computation runs in float64")
+    return float(x)
 
 
 class ExactMatrix:
     """An exact rational matrix stored by its non-zeros: numerators[k] / denominator at
     (rows[k], cols[k]), sorted row-major, no zeros, no repeated position, lowest terms overall."""
 
-    __slots__ = ("shape", "rows", "cols", "numerators", "denominator", "_float")
+    __slots__ = ("shape", "rows", "cols", "numerators", "denominator", "source", "_float")
 
     def __init__(self, shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray, numerators: list[int],
-                 denominator: int) -> None:
+                 denominator: int, source: str = "") -> None:
         self.shape = (int(shape[0]), int(shape[1]))
         self.rows = rows
         self.cols = cols
         self.numerators = numerators
         self.denominator = denominator
+        #: the field the matrix was read from (F[2], F_steps[3][0]), named by refusals; "" if built in code
+        self.source = source
         self._float: sp.csr_matrix | None = None
 
     # ------------------------------------------------------------------ construction
 
     @classmethod
-    def from_entries(cls, shape: tuple[int, int], entries: Iterable[tuple[int, int, Fraction]]) -> ExactMatrix:
-        """From (row, col, value) triplets with distinct positions (zeros are dropped)."""
+    def from_entries(cls, shape: tuple[int, int], entries: Iterable[tuple[int, int, Fraction]],
+                     source: str = "") -> ExactMatrix:
+        """From (row, col, value) triplets with distinct positions (zeros are dropped). A common
+        denominator of more than MAX_COMMON_DIGITS digits, or numerators over it that would not fit in
+        the memory budget, are refused naming ``source``."""
         items = sorted((int(r), int(c), Fraction(v)) for r, c, v in entries if v != 0)
-        den = reduce(math.lcm, (v.denominator for _, _, v in items), 1)
+        den = _common_denominator((v.denominator for _, _, v in items), source or "F")
+        top = max((v.numerator.bit_length() + den.bit_length() - v.denominator.bit_length() + 1 for _, _, v in items),
+                  default=0)
+        limits.check_bytes(source or "F", f"{len(items):,} exact entries over a common denominator of "
+                           f"{den.bit_length():,} bits", len(items) * (top + 7) // 8)
         nums = [v.numerator * (den // v.denominator) for _, _, v in items]
         rows = np.fromiter((r for r, _, _ in items), dtype=np.int64, count=len(items))
         cols = np.fromiter((c for _, c, _ in items), dtype=np.int64, count=len(items))
-        return cls(shape, rows, cols, nums, den)
+        return cls(shape, rows, cols, nums, den, source)
 
     @classmethod
     def from_dense(cls, a: Any) -> ExactMatrix:
@@ -72,6 +94,25 @@ class ExactMatrix:
     def identity(cls, n: int) -> ExactMatrix:
         idx = np.arange(n, dtype=np.int64)
         return cls((n, n), idx, idx.copy(), [1] * n, 1)
+
+    def plus_identity(self) -> ExactMatrix:
+        """I + self for a square matrix (H_1 = I + F_1 of LIFT-1), exactly, in O(nnz + n)."""
+        n, c = self.shape
+        if n != c:
+            raise ValueError(f"I + F needs a square matrix, got {n} × {c}")
+        den = self.denominator
+        on_diag = self.rows == self.cols
+        nums = np.array(self.numerators, dtype=object)
+        nums[on_diag] = nums[on_diag] + den
+        missing = np.setdiff1d(np.arange(n, dtype=np.int64), self.rows[on_diag], assume_unique=True)
+        rows = np.concatenate([self.rows, missing])
+        cols = np.concatenate([self.cols, missing])
+        nums = np.concatenate([nums, np.full(len(missing), den, dtype=object)])
+        keep = nums != 0
+        order = np.lexsort((cols[keep], rows[keep]))
+        rows, cols, kept = rows[keep][order], cols[keep][order], nums[keep][order].tolist()
+        g = math.gcd(den, *kept)  # dropping a cancelled 1 + F_ii may leave a common factor
+        return ExactMatrix(self.shape, rows, cols, [x // g for x in kept], den // g)
 
     # ------------------------------------------------------------------ reading
 
@@ -123,11 +164,15 @@ class ExactMatrix:
         return self._float
 
     def float_values(self) -> list[float]:
-        """The non-zero values in float64, each correctly rounded, in entry order."""
+        """The non-zero values in float64, each correctly rounded, in entry order (an entry beyond the
+        float64 range is refused, naming the matrix and the entry)."""
         den = self.denominator
         if den < _EXACT_FLOAT and all(-_EXACT_FLOAT < x < _EXACT_FLOAT for x in self.numerators):
             return [x / den for x in self.numerators]  # one IEEE division of exact operands: correctly rounded
-        return [float(Fraction(x, den)) for x in self.numerators]
+        out = []
+        for r, c, x in zip(self.rows.tolist(), self.cols.tolist(), self.numerators):
+            out.append(float64_or_refuse(Fraction(x, den), self.source or "F", f"entry ({r}, {c}) = "))
+        return out
 
     def scaled_integers(self) -> tuple[list[int], int]:
         """(numerators, denominator): the entries are numerators[k] / denominator exactly."""
@@ -145,3 +190,16 @@ class ExactMatrix:
 
     def __repr__(self) -> str:
         return f"ExactMatrix(shape={self.shape}, nnz={self.nnz}, denominator={self.denominator})"
+
+
+def _common_denominator(denominators: Iterable[int], field: str) -> int:
+    """The least common multiple, refused (naming ``field``) once it passes MAX_COMMON_DIGITS digits."""
+    den = 1
+    for d in denominators:
+        if den % d:
+            den = math.lcm(den, d)
+            if den.bit_length() > _COMMON_BITS:
+                raise SizeLimitError(
+                    field, f"the entries' denominators have a common multiple of more than {MAX_COMMON_DIGITS:,} "
+                    "digits, beyond what an exact matrix holds (write the entries with fewer distinct denominators)")
+    return den

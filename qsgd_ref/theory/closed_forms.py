@@ -20,6 +20,8 @@ from fractions import Fraction
 from functools import cache
 from typing import Any
 
+from qsgd_ref.base.precision import short_decimal
+
 Norms = dict[int, Fraction]
 
 
@@ -42,13 +44,13 @@ def applies(name: str, h: Norms, r: Fraction) -> str | None:
         if q > 2:
             return f"needs degree q ≤ 2 (q = {q}); see closed_form_any_q"
         if a >= 1:
-            return f"needs ‖I + F_1‖₂ < 1 (bound {float(a):.6g})"
+            return f"needs ‖I + F_1‖₂ < 1 (bound {short_decimal(a, 6)})"
         if r * h.get(2, Fraction(0)) > 1 - a:
             return "needs R_d = r‖F_2‖/γ ≤ 1"
         return None
     if name == "closed_form_any_q":
         if a >= 1:
-            return f"needs ‖I + F_1‖₂ < 1 (bound {float(a):.6g})"
+            return f"needs ‖I + F_1‖₂ < 1 (bound {short_decimal(a, 6)})"
         if sum((x * r ** (ell - 1) for ell, x in h.items() if ell >= 2), Fraction(0)) > 1 - a:
             return "needs R_d ≤ 1"
         return None

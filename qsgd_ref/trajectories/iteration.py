@@ -4,10 +4,10 @@
   ``dps`` digits plus :data:`~qsgd_ref.base.precision.GUARD_BITS` (n-dimensional: cheap).
 * :func:`carleman_trajectory` iterates ŷ(t+1) = M_N ŷ(t) + c with the exact integer step of
   :mod:`qsgd_ref.carleman.integer` (Z = d^N M_N applied level by level, never formed), ŷ(t) held
-  in block floating point: ŷ = Y · 2^{−s} with integer Y scaled so that its largest entry has
-  :func:`~qsgd_ref.base.precision.working_bits` bits. The product Z·Y is exact and each step rounds
-  once per entry (half an ulp of the largest entry); the work follows the non-zeros of the factors
-  and the size of the lifted vector, not D².
+  in block floating point: ŷ = Y · 2^{−s} with integer Y scaled so that the largest entry of level 1
+  has :func:`~qsgd_ref.base.precision.working_bits` bits (higher levels, larger when ‖u‖ > 1, keep
+  more). The product Z·Y is exact and each step rounds once per entry (half an ulp of the largest
+  level-1 entry); the work follows the non-zeros of the factors and the size of the lifted vector, not D².
 """
 
 from __future__ import annotations
@@ -42,9 +42,12 @@ def _round_div(a: int, b: int) -> int:
     return (2 * a + b) // (2 * b)
 
 
-def _normalise(num: list[int], den: int, bits: int) -> tuple[list[int], int]:
-    """Round the exact vector num/den to integers Y · 2^{−s} whose largest entry has ``bits`` bits."""
-    top = max(abs(x) for x in num)
+def _normalise(num: list[int], den: int, bits: int, lead: int) -> tuple[list[int], int]:
+    """Round the exact vector num/den to integers Y · 2^{−s} whose largest entry among the first
+    ``lead`` (level 1) has ``bits`` bits — of the whole vector when those are zero. Higher levels
+    larger than level 1 (‖u‖ > 1: ‖u‖^j grows with j) keep more bits, so level 1 never loses its
+    precision to them, whatever its magnitude (u(0) = 1e400 at N = 2 included)."""
+    top = max((abs(x) for x in num[:lead]), default=0) or max(abs(x) for x in num)
     if top == 0:
         return [0] * len(num), 0
     s = bits - (top.bit_length() - den.bit_length())
@@ -59,7 +62,7 @@ def _lifted_states(problem: Problem, bits: int, keep: int, scheme: str = "discre
     n, order = problem.n, problem.order
     y0 = list(lifted_initial(problem.u0, order))
     den0 = reduce(math.lcm, (x.denominator for x in y0), 1)
-    Y, s = _normalise([int(x * den0) for x in y0], den0, bits)
+    Y, s = _normalise([int(x * den0) for x in y0], den0, bits, n)
     states = [(Y[:keep], s)]
     off = level_offsets(n, order)
     current: tuple[tuple[int, ...], IntegerLevels] | None = None
@@ -77,7 +80,7 @@ def _lifted_states(problem: Problem, bits: int, keep: int, scheme: str = "discre
                 block = np.array(Y[off[j - 1]:off[j]], dtype=object)
                 levels[j] = block * (1 << up) if up else block
             num = [int(x) for out in step.apply(levels) for x in out]
-            Y, s = _normalise(num, step.L << s if s >= 0 else step.L, bits)
+            Y, s = _normalise(num, step.L << s if s >= 0 else step.L, bits, n)
             states.append((Y[:keep], s))
             bar.update()
     return states

@@ -39,18 +39,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from qsgd_ref.base.errors import InputError
     from qsgd_ref.models import proxy
 
     with output_file(args.json, "--json") as out:
         if args.density:
-            try:
-                table = np.loadtxt(args.file, ndmin=2)
-            except (OSError, ValueError) as exc:
-                raise InputError("FILE", f"cannot read a density table: {exc}") from None
-            if table.ndim != 2 or table.shape[1] != 2:
-                raise InputError("FILE", "a density table needs two columns: a rho")
-            spec = proxy.from_density(table[:, 0], table[:, 1])
+            spec = proxy.load_density(args.file)
         else:
             spec = proxy.from_eigenvalues(proxy.load_eigenvalues(args.file), scale=args.scale)
         work.check(work.proxy_work(spec.a.size, args.steps, json=out is not None), args)
@@ -77,7 +70,7 @@ def _report(res: ProxyResult, spec: Spectrum, args: argparse.Namespace) -> list[
     if kept == 0:
         return [f"no mode has |a| ≥ cutoff {args.cutoff:g} (largest |a| = {float(np.max(np.abs(a))):.4g}): the proxy "
                 "is undefined (kept mass 0, clause MOD-3)"]
-    i = int(np.argmin(p))
+    i = int(np.nanargmin(p)) if not np.all(np.isnan(p)) else 0
     take = res.takeover_step
     lines = [f"kept mass {kept:.4g}; proxy(0) = {p[0]:.6g}, minimum {p[i]:.6g} at t = {i}, "
              f"proxy({args.steps}) = {p[-1]:.6g}; divergent modes take over at "
