@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,17 @@ def test_results_files_mutated_or_drawn_from_the_schema_exit_0_1_or_2(data):
 @example(content=EIGENVALUES, suffix=".txt")
 def test_mutated_eigenvalue_files_exit_0_or_2_in_one_line(content, suffix):
     _run(OTHER_COMMANDS["proxy"], content, name="eigenvalues" + suffix)
+
+
+@pytest.mark.clause("FMT-1", "CLI-1")
+def test_found_by_the_fuzz_numbers_in_meta_are_written_back_exactly(cli, tmp_path):
+    """The schema-drawn fuzz found `convert` dying (TypeError: Decimal has no JSON form) on a float in
+    the free-form meta: the input layer reads JSON numbers exactly. Written back, every value is the
+    same exact number: a float whose shortest text is the value stays a number, others are strings."""
+    src = tmp_path / "p.json"
+    src.write_text('{"schema": "qsgd-ref.problem.v1", "F": {"1": [["-1/2"]]}, "u0": ["1/2"], "steps": 1, '
+                   '"order": 1, "meta": {"a": 0.1, "b": [1e400, 2, 0.123456789012345678901234567890]}}')
+    r = cli("convert", src, tmp_path / "q.json")
+    assert r.status == 0, r.err
+    meta = json.loads((tmp_path / "q.json").read_text(), parse_float=Decimal)["meta"]
+    assert meta == {"a": Decimal("0.1"), "b": ["1E+400", 2, "0.123456789012345678901234567890"]}
