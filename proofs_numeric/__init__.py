@@ -1,10 +1,12 @@
 """Numeric certification of spec clauses: one module per clause group with a numeric side.
 
 Each module defines ``CLAUSES`` (the IDs it checks) and ``sweep(quick: bool, figdir: Path) -> Report``;
-``python -m proofs_numeric [--quick]`` runs them all and writes docs/proofs_numeric.md with the
-tables and the PNG figures (docs/figures/). A Report states per clause whether it is proven (with
-the proof document), certified on the grid (every inequality decided with arb balls or exact
-rationals) or a conjecture (with the largest ratio seen).
+``python -m proofs_numeric [--quick]`` runs them all, prints per clause whether it held, and writes
+docs/proofs_numeric.md with the tables and the PNG figures (docs/figures/), without timings (the
+file is tracked: the same code gives the same file). A Report states per clause whether it is
+proven (with the proof document), certified on the grid (every inequality decided with arb balls
+or exact rationals) or a conjecture (with the largest ratio seen), and ``held`` says whether the
+grid's checks held.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ class Report:
     status: dict[str, str]
     tables: list[str] = field(default_factory=list)
     figures: list[str] = field(default_factory=list)
+    #: per clause: True if every check on the grid held, False if one failed, None if the clause
+    #: has no numeric check of its own (it follows from others)
+    held: dict[str, bool | None] = field(default_factory=dict)
 
     def markdown(self) -> str:
         lines = [f"## {self.title}", ""]

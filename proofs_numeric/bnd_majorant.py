@@ -67,4 +67,5 @@ def sweep(quick: bool, figdir: Path) -> Report:
     fig.savefig(figdir / "bnd1_error_vs_majorant.png", dpi=90)
     table = md_table(["instance", "N", "T", "steps certified err ≤ bound (balls)", "max error/bound"], rows)
     verdict = "proven (docs/theory/bounds.md); " + ("certified on the grid" if all_ok else "VIOLATED on the grid")
-    return Report("BND-1 · majorant bound", {"BND-1": verdict}, [table], ["bnd1_error_vs_majorant.png"])
+    return Report("BND-1 · majorant bound", {"BND-1": verdict}, [table], ["bnd1_error_vs_majorant.png"],
+                  held={"BND-1": all_ok})

@@ -39,4 +39,4 @@ def sweep(quick: bool, figdir: Path) -> Report:
                                                          "float64)" if ok3 else "VIOLATED on the grid"),
     }
     table = md_table(["case", "T", "κ(L)", "explicit bound at T (COND-2/3)", "explicit uniform bound (COND-2)"], rows)
-    return Report("COND-2, COND-3 · explicit constants", status, [table])
+    return Report("COND-2, COND-3 · explicit constants", status, [table], held={"COND-2": ok2, "COND-3": ok3})

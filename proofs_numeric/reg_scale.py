@@ -51,4 +51,4 @@ def sweep(quick: bool, figdir: Path) -> Report:
             "including u(0) = 0 with F_0 ≠ 0" if bounded_ok else "VIOLATED on the grid"),
     }
     table = md_table(["norms", "r", "s", "R_d(s)", "R_d(r)", "s optimal on the grid"], rows[:: 1 if quick else 3])
-    return Report("REG-6, REG-2 · the radius s", status, [table])
+    return Report("REG-6, REG-2 · the radius s", status, [table], held={"REG-6": optimal_ok, "REG-2": bounded_ok})

@@ -334,7 +334,8 @@ def test_cli_refuses_bad_options_in_one_line(cli, tmp_path, args, option):
     SCALAR.save(path)
     run = cli("cost", path, *args)
     assert run.status == 2
-    assert len(run.err_lines) == 1 and run.err_lines[0].startswith(f"qsgd-ref cost: error: {option}"), run.err
+    assert len(run.err_lines) == 1 and run.err_lines[0].startswith("qsgd-ref cost: error: "), run.err
+    assert option in run.err_lines[0], run.err
 
 
 @pytest.mark.clause("FMT-4")

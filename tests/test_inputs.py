@@ -328,19 +328,18 @@ def test_oracle_a_matrix_index_of_10_18_does_not_hang(cli, tmp_path):
 def test_oracle_bad_results_are_refused_naming_the_entry(cli, tmp_path, results, field):
     run, seconds = _verify(cli, _results(tmp_path, results))
     assert run.status == 2 and len(run.err_lines) == 1 and seconds < SECONDS, run.err
-    assert run.err_lines[0] == f"qsgd-ref oracle: error: {field}" or run.err_lines[0].startswith(
-        f"qsgd-ref oracle: error: {field}"), run.err_lines[0]
+    assert run.err_lines[0].startswith(f"qsgd-ref oracle verify: error: {field}"), run.err_lines[0]
 
 
 @pytest.mark.clause("ORC-4", "ORC-5")
 def test_oracle_results_duplicate_keys_and_encodings_use_the_input_layer(cli, tmp_path):
     dup = _write(tmp_path, "dup.json", '{"schema": "qsgd-ref.results.v1", "results": [{"tcId": 1, "tcId": 2}]}')
     run, _ = _verify(cli, dup)
-    assert run.status == 2 and run.err_lines == ["qsgd-ref oracle: error: results.results[0].tcId: given twice in "
+    assert run.status == 2 and run.err_lines == ["qsgd-ref oracle verify: error: results.results[0].tcId: given twice in "
                                                  "one object (each key may appear once)"], run.err
     utf16 = _write(tmp_path, "u.json", '{"schema": "qsgd-ref.results.v1", "results": []}'.encode("utf-16"))
     run, _ = _verify(cli, utf16)
-    assert run.status == 2 and run.err_lines[0].startswith("qsgd-ref oracle: error: --results: not UTF-8 text")
+    assert run.status == 2 and run.err_lines[0].startswith("qsgd-ref oracle verify: error: --results: not UTF-8 text")
 
 
 @pytest.mark.slow

@@ -72,12 +72,14 @@ def test_command_with_shots_reports_fields(tmp_path: Path, cli) -> None:
     scalar_problem(2).save(path)
     out = tmp_path / "r.json"
     r = cli("hhl", path, "--shots", "20000", "--clock-qubits", "5", "--out", out)
-    assert r.status == 0 and r.err == "", r.err
+    assert r.status == 0 and r.out == "", r.err
+    # the plan stated before the run (CLI-3): 4 system + 5 clock + 1 ancilla qubits and the synthesis cost
+    assert len(r.err_lines) == 1 and r.err_lines[0].startswith("qsgd-ref hhl: HHL on 10 qubits (4 system, 5 clock"), r.err
     doc = json.loads(out.read_text())
     for key in ("fidelity", "success_probability", "qubits", "depth", "cx", "u_T", "error_vs_exact",
                 "error_vs_carleman", "error_budget"):
         assert key in doc
-    assert doc["clock"]["bits"] == 5 and doc["cx"] > 0
+    assert doc["clock"]["bits"] == 5 and doc["cx"] > 0 and doc["qubits"] == 10
     assert doc["error_budget"]["shot_noise"] > 0
     assert doc["error_vs_exact"] <= doc["error_budget"]["total"]
     r = cli("hhl", path, "--shots", "0")

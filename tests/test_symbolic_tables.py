@@ -95,7 +95,7 @@ def test_committed_tables_are_regenerated_unchanged():
     files = spec_table_files()
     assert {p.name for p in directory.iterdir()} == set(files)
     for name, content in files.items():
-        assert (directory / name).read_text(encoding="utf-8") == content, f"spec/tables/{name} is stale: run qsgd-ref tables --write-spec"
+        assert (directory / name).read_text(encoding="utf-8") == content, f"spec/tables/{name} is stale: run python -m qsgd_ref.carleman.symbolic.render --write-spec"
 
 
 @pytest.mark.clause("ETA-1")

@@ -3,7 +3,10 @@ readable ``__str__``.
 
 ``to_json()`` gives plain JSON values only: numpy arrays and scalars become lists and numbers,
 exact rationals "p/q" strings, nested results their own ``to_json()``, and a non-finite float the
-string "inf", "-inf" or "nan" (never a bare NaN/Infinity token, which is not JSON).
+string "inf", "-inf" or "nan" (never a bare NaN/Infinity token, which is not JSON). An exact
+decimal as the input layer reads a JSON number (``Decimal``, e.g. in a problem's free-form
+``meta``) stays a number when its shortest float text is the same value ("0.1"), and is otherwise
+written exactly as a string ("1E+400", 30 digits): a document read and written keeps every value.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Mapping
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -28,6 +32,9 @@ def jsonable(x: Any) -> Any:
         return f if math.isfinite(f) else ("nan" if math.isnan(f) else ("inf" if f > 0 else "-inf"))
     if isinstance(x, np.integer | np.bool_):
         return x.item()
+    if isinstance(x, Decimal):
+        f = float(x)
+        return f if math.isfinite(f) and Decimal(repr(f)) == x else str(x)
     if isinstance(x, Fraction):
         return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
     if isinstance(x, complex | np.complexfloating):

@@ -113,11 +113,19 @@ def run_scheme(net: QuadNet, labels: np.ndarray, theta: np.ndarray, cfg: Config,
         if s == upload:
             support = np.flatnonzero(theta) if cfg.restrict else None
         if in_segment and (s == upload or s % cfg.hessian_every == 0):
-            nodes, w = slq(ev.hessian_operator(theta, support), cfg.slq_vectors, cfg.slq_steps, seed=cfg.seed + s)
-            spec = from_quadrature(nodes, w, scale=cfg.eta)
-            if s == upload:
-                spec_up = spec
-            spectra.append({"step": s, "nodes": nodes.tolist(), "weights": w.tolist()})
+            try:
+                with np.errstate(all="ignore"):
+                    nodes, w = slq(ev.hessian_operator(theta, support), cfg.slq_vectors, cfg.slq_steps,
+                                   seed=cfg.seed + s)
+            except (ValueError, np.linalg.LinAlgError):  # a Hessian beyond the float range
+                nodes = w = np.array([np.nan])
+            if np.all(np.isfinite(nodes)) and np.all(np.isfinite(w)):
+                spec = from_quadrature(nodes, w, scale=cfg.eta)
+                if s == upload:
+                    spec_up = spec
+                spectra.append({"step": s, "nodes": nodes.tolist(), "weights": w.tolist()})
+            else:  # out of regime: recorded below as the divergence, not a crash
+                spec = spec_up = None
         with np.errstate(over="ignore", invalid="ignore"):
             out = net.outputs(theta)
             loss.append(float(0.5 * np.sum((out - net.Y) ** 2) / net.X.shape[0]))
@@ -133,6 +141,9 @@ def run_scheme(net: QuadNet, labels: np.ndarray, theta: np.ndarray, cfg: Config,
             proxy_up.append(np.nan)
         for lst, v in zip((proxy, diss, div, osc), vals):
             lst.append(float(v))
+        if not np.isfinite(loss[-1]) or (in_segment and spec is None):  # the float range was left
+            diverged = s
+            break
         if s == cfg.steps:
             break
         idx = rng.choice(net.X.shape[0], cfg.batch, replace=False)
@@ -186,6 +197,7 @@ def _run(cfg: Config) -> dict[str, Any]:
 def summarise(result: dict[str, Any]) -> dict[str, Any]:
     """Headline numbers per scheme: proxy minimum and its t, take-over, accuracy at key steps."""
     out: dict[str, Any] = {k: v for k, v in result.items() if k != "runs"}
+    out["diverged"] = {r["scheme"]: r["diverged_at_step"] for r in result["runs"] if r["diverged_at_step"] is not None}
     out["schemes"] = {}
     for r in result["runs"]:
         p = np.array(r["proxy"], dtype=float)

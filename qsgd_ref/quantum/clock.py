@@ -52,10 +52,16 @@ class Clock:
         return 2.0 * np.pi * self.c0 / (self.time * self.size)
 
 
+def check_clock_bits(bits: int) -> int:
+    """Refuse a clock size outside [MIN_CLOCK, MAX_CLOCK] (InputError naming clock_qubits)."""
+    if isinstance(bits, bool) or not isinstance(bits, int | np.integer) or not MIN_CLOCK <= bits <= MAX_CLOCK:
+        raise InputError("clock_qubits", f"must be in [{MIN_CLOCK}, {MAX_CLOCK}], got {bits}")
+    return int(bits)
+
+
 def make_clock(eigenvalues: np.ndarray, bits: int) -> Clock:
     """The clock of ``bits`` qubits scaled to the spectrum (clause HHL-3)."""
-    if not MIN_CLOCK <= bits <= MAX_CLOCK:
-        raise InputError("clock_qubits", f"must be in [{MIN_CLOCK}, {MAX_CLOCK}], got {bits}")
+    check_clock_bits(bits)
     a = np.abs(np.asarray(eigenvalues))
     kmax = 2 ** (bits - 1) - 2
     t = 2.0 * np.pi * kmax / (a.max() * 2**bits)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,8 @@ from matplotlib.figure import Figure
 from qsgd_ref.base.indexing import lifted_dimension
 from qsgd_ref.carleman.symbolic.render import table_excerpt
 from qsgd_ref.problem import Problem, make_problem
-from qsgd_ref.quantum.pipeline import hhl
+from qsgd_ref.quantum.dilation import MAX_SYSTEM_QUBITS
+from qsgd_ref.quantum.pipeline import HHLPlan, hhl, plan_hhl, system_qubits
 from qsgd_ref.system.eq6 import condition_number, eq6_system
 from qsgd_ref.theory.regimes import classify
 from qsgd_ref.theory.table import bounds
@@ -93,10 +95,30 @@ def plot_error_and_bounds(results: dict[int, dict[str, Any]], path: Path) -> Non
     fig.savefig(path, dpi=120)
 
 
+def demo_orders(problem: Problem, orders: list[int]) -> tuple[list[int], list[int]]:
+    """(orders shown, orders skipped because their lifted dimension exceeds MAX_DEMO_DIMENSION)."""
+    shown = [n for n in orders if lifted_dimension(problem.n, n) <= MAX_DEMO_DIMENSION]
+    return shown, [n for n in orders if n not in shown]
+
+
+def reduced_for_hhl(problem: Problem) -> Problem:
+    """The problem the HHL stage runs: order ≤ HHL_ORDER, horizon ≤ HHL_STEPS (the first maps of a
+    time-dependent problem)."""
+    return problem.with_(order=min(HHL_ORDER, problem.order), steps=min(HHL_STEPS, problem.steps))
+
+
+def printed_steps(steps: int) -> list[int]:
+    """The steps the error table prints: 1, T/2 and T (just 0 when T = 0)."""
+    return sorted({min(1, steps), steps // 2, steps})
+
+
 def run_demo(problem: Problem | None = None, *, orders: list[int] | None = None, shots: int = 20000,
-             out: str | Path = "qsgd-ref-demo", source: str = "") -> int:
+             out: str | Path = "qsgd-ref-demo", source: str = "", shown_as: str | Path | None = None,
+             hhl_gate: Callable[[HHLPlan], str | None] | None = None) -> int:
     """Run ``problem`` (default :func:`default_problem`) through every stage, printing each; write the
-    figure into the folder ``out``; ``shots = 0`` skips the HHL stage. Returns the exit status 0."""
+    figure into the folder ``out`` (printed as ``shown_as`` when the caller moves it there later);
+    ``shots = 0`` skips the HHL stage. ``hhl_gate(plan)`` may return a reason to skip the HHL stage
+    (e.g. over a time budget), given the stage's plan. Returns the exit status 0."""
     start = time.perf_counter()
     problem = default_problem() if problem is None else problem
     orders = [1, 2, 3, 4] if orders is None else orders
@@ -113,17 +135,39 @@ def run_demo(problem: Problem | None = None, *, orders: list[int] | None = None,
     print(table_excerpt(degree=max(problem.degree, 2), order=3, blocks=[(2, 2), (2, 3), (3, 3)]))
 
     _section("truncation error against the bounds (clauses BND-*)")
-    shown = [n for n in orders if lifted_dimension(problem.n, n) <= MAX_DEMO_DIMENSION]
-    for skipped in sorted(set(orders) - set(shown)):
-        print(f"  order N = {skipped} skipped: lifted dimension {lifted_dimension(problem.n, skipped):,} "
+    shown, skipped = demo_orders(problem, orders)
+    for order in skipped:
+        print(f"  order N = {order} skipped: lifted dimension {lifted_dimension(problem.n, order):,} "
               f"exceeds the demo's limit of {MAX_DEMO_DIMENSION:,} (use `qsgd-ref reference`)")
-    results = error_and_bounds(problem, shown)
+    figure = out_dir / "error_vs_bounds.png"
+    if shown:
+        results = error_and_bounds(problem, shown)
+        _error_table(problem, results)
+        plot_error_and_bounds(results, figure)
+
+    _section("the Eq. 6 system (clauses SYS-1, SYS-3)")
+    system = eq6_system(problem)
+    print(system)
+    print(condition_number(system))
+
+    if shots != 0:
+        _hhl_stage(problem, shots, hhl_gate)
+
+    _section("files")
+    if shown:
+        print(f"figure: {Path(shown_as) / figure.name if shown_as is not None else figure}")
+    else:
+        print("no figure: no order was shown")
+    print(f"demo finished in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+def _error_table(problem: Problem, results: dict[int, dict[str, Any]]) -> None:
     names = sorted({k for r in results.values() for k in r["bounds"]})
-    header = "  N    t  error        " + "  ".join(f"{k:>18}" for k in names)
-    print(header)
+    print("  N    t  error        " + "  ".join(f"{k:>18}" for k in names))
     below = True
     for order, res in sorted(results.items()):
-        for t in sorted({1, problem.steps // 2, problem.steps} - {0}):
+        for t in printed_steps(problem.steps):
             vals = [res["bounds"].get(k, [math.nan] * (t + 1))[t] for k in names]
             below &= all(res["error"][t] <= v + res["tolerance"] for v in vals if not math.isnan(v))
             print(f"  {order}  {t:3d}  {res['error'][t]:.4e}   " + "  ".join(f"{v:18.4e}" for v in vals))
@@ -132,33 +176,37 @@ def run_demo(problem: Problem | None = None, *, orders: list[int] | None = None,
     tol = max(r["tolerance"] for r in results.values())
     print(f"error ≤ every applicable bound (+ {tol:.0e} for 30-digit rounding) at the printed steps: "
           f"{'yes' if below else 'NO'}")
-    figure = out_dir / "error_vs_bounds.png"
-    plot_error_and_bounds(results, figure)
-
-    _section("the Eq. 6 system (clauses SYS-1, SYS-3)")
-    system = eq6_system(problem)
-    print(system)
-    print(condition_number(system))
-
-    if shots != 0:
-        _hhl_stage(problem, shots)
-
-    _section("files")
-    print(f"figure: {figure}")
-    print(f"demo finished in {time.perf_counter() - start:.1f} s")
-    return 0
 
 
-def _hhl_stage(problem: Problem, shots: int) -> None:
-    small = problem.with_(order=min(HHL_ORDER, problem.order), steps=min(HHL_STEPS, problem.steps))
+def _hhl_stage(problem: Problem, shots: int, gate: Callable[[HHLPlan], str | None] | None) -> None:
+    small = reduced_for_hhl(problem)
     _section(f"HHL on the Eq. 6 system of the problem reduced to N = {small.order}, T = {small.steps} (clauses HHL-*)")
-    res = hhl(small, shots=shots, seed=1).to_json()
+    rows, k = system_qubits(small)
+    if k > MAX_SYSTEM_QUBITS:
+        print(f"skipped: the reduced Eq. 6 system has {rows:,} rows, {k} system qubits once dilated; at most "
+              f"{MAX_SYSTEM_QUBITS} are simulated")
+        return
+    plan = plan_hhl(small)
+    reason = gate(plan) if gate is not None else None
+    if reason is not None:
+        print(f"skipped: {reason}")
+        return
+    res = hhl(small, shots=shots, seed=1, plan=plan).to_json()
     print(f"fidelity {res['fidelity']:.6f}, success probability {res['success_probability']:.4f}, "
           f"qubits {res['qubits']}, depth {res['depth']}, CX {res['cx']} (clock: {res['clock'].get('bits')} bits)")
-    u_t = res["u_T"]
-    print(f"downloaded u(T) from {shots} shots: {np.array2string(np.array(u_t), precision=6)}")
+    if res["u_T"] is None:
+        print("u(T) not downloaded: u(0) = 0 leaves no classically known reference entry (clause DNL-1)")
+        return
+    print(f"downloaded u(T) from {shots} shots: {np.array2string(np.array(res['u_T']), precision=6)}")
     print(f"exact u(T):                        {np.array2string(np.array(res['u_T_exact']), precision=6)}")
     budget = res["error_budget"]
-    print(f"‖error‖₂ = {res['error_vs_exact']:.3e} ≤ budget {budget['total']:.3e} "
-          f"(truncation {budget['carleman_truncation']:.2e}, HHL clock {budget['hhl_clock']:.2e}, "
-          f"shot noise {budget['shot_noise']:.2e}): {'yes' if res['within_budget'] else 'NO'}")
+    print(f"‖error‖₂ = {_number(res['error_vs_exact'], '.3e')} ≤ budget {_number(budget['total'], '.3e')} "
+          f"(truncation {_number(budget['carleman_truncation'], '.2e')}, HHL clock {_number(budget['hhl_clock'], '.2e')}, "
+          f"shot noise {_number(budget['shot_noise'], '.2e')}): {'yes' if res['within_budget'] else 'NO'}")
+    if budget["shot_noise"] == "inf":
+        print(f"  (with {shots} shots the reference entry was never sampled: the shot noise is unbounded)")
+
+
+def _number(x: Any, spec: str) -> str:
+    """A number of a result document: formatted, or as written ("inf", "nan")."""
+    return format(x, spec) if isinstance(x, int | float) else str(x)

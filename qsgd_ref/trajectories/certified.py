@@ -29,6 +29,8 @@ from qsgd_ref.problem.iterate import iterate
 CERTIFIED_EXTRA_BITS = 64
 #: Reruns at higher precision allowed when radii come out too wide.
 MAX_RERUNS = 4
+#: The adaptive precision stops here (bits): more would cost more than it could narrow.
+MAX_CERTIFIED_BITS = 2**16
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,9 @@ def certified_trajectories(
     for _ in range(MAX_RERUNS):
         out = _run(problem, prec)
         missing = _missing_bits(out, dps)
-        if missing <= 0:
+        if missing <= 0 or prec + missing + 16 > MAX_CERTIFIED_BITS:
+            # beyond the cap (e.g. radii of the nonlinear iteration growing doubly exponentially
+            # over many steps) the balls are kept as they are: wide, and still rigorous
             break
         prec += missing + 16
     return out
@@ -142,9 +146,20 @@ def certified_radii(problem: Problem, exact: list[list[str]], carleman: list[lis
 
 
 def _radius(b: flint.arb, reported: str) -> str:
-    lo, hi = ball_interval(b)
+    try:
+        lo, hi = ball_interval(b)
+    except OverflowError:  # exponents too large for exact rationals: a coarser bound, still rigorous
+        return _power_of_ten_radius(b, reported)
     value = Fraction(Decimal(reported))
     return round_up(max(hi - value, value - lo, Fraction(0)))
+
+
+def _power_of_ten_radius(b: flint.arb, reported: str) -> str:
+    """"1eK" ≥ rad + |mid − s| for a ball whose exponents are too large to convert exactly:
+    |mid|, rad < 2^L with L from their binary exponents, |s| < 10^(adjusted + 1)."""
+    bits = max(_log2(b.rad()), _log2(b.mid()), 0.0)
+    k = max(math.ceil((bits + 2) * math.log10(2)) + 1, Decimal(reported).adjusted() + 2)
+    return f"1e{k}"
 
 
 def round_up(x: Fraction) -> str:

@@ -148,3 +148,23 @@ def write_spec_tables(directory: Path | None = None) -> list[Path]:
         path.write_text(content, encoding="utf-8")
         written.append(path)
     return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Maintainer entry, not part of the user CLI: ``python -m qsgd_ref.carleman.symbolic.render
+    --write-spec [DIR]`` regenerates the committed tables (default spec/tables) and lists them."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m qsgd_ref.carleman.symbolic.render",
+                                     description="Regenerate the committed correction tables (maintainers).")
+    parser.add_argument("--write-spec", action="store_true", required=True,
+                        help="rewrite the tables under spec/tables (tests/test_symbolic_tables.py checks them)")
+    parser.add_argument("directory", nargs="?", type=Path, help="another folder to write them into")
+    args = parser.parse_args(argv)
+    for path in write_spec_tables(args.directory):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

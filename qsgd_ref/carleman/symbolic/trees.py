@@ -92,6 +92,31 @@ def all_trees(q: int, depth: int, *, allow_f0: bool = True, max_leaves: int | No
     return [t for t, _ in _trees(q, depth, bound, allow_f0)]
 
 
+def count_trees_upto(q: int, depth: int, max_leaves: int, allow_f0: bool) -> int:
+    """How many trees of the given depth have at most ``max_leaves`` leaves, without enumerating them:
+    the generating polynomial in the leaf count, P_0 = x, P_d = Σ_labels P_{d−1}^arity, truncated."""
+    poly = [0, 1][: max_leaves + 1]
+    for _ in range(depth):
+        new = [0] * (max_leaves + 1)
+        for lab in labels(q):
+            if lab == "F0" and not allow_f0:
+                continue
+            power = [1]
+            for _ in range(label_degree(lab)):
+                power = [sum(power[i] * poly[k - i] for i in range(len(power)) if 0 <= k - i < len(poly))
+                         for k in range(min(len(power) + len(poly) - 1, max_leaves + 1))]
+            for k, c in enumerate(power):
+                new[k] += c
+        poly = new
+    return sum(poly)
+
+
+def leading_search_size(q: int, depth: int, order: int, *, allow_f0: bool = False) -> int:
+    """An upper bound on the trees :func:`leading_trees` enumerates: every tree with at most L leaves
+    for L = 0 … N + 1 (the search stops at the first L with a dropped tree; without F_0 that is N + 1)."""
+    return sum(count_trees_upto(q, depth, leaves, allow_f0) for leaves in range(order + 2))
+
+
 def is_dropped(tree: Tree, depth: int, order: int) -> bool:
     """True iff the tree's width exceeds N at some level (TREE-2, TREE-3)."""
     return max(tree.widths(depth)) > order
@@ -115,6 +140,10 @@ def leading_trees(q: int, depth: int, order: int, *, allow_f0: bool = False) -> 
         return []
     if allow_f0 and count_trees(q, depth, True) > MAX_TREES_F0:
         raise InputError("steps", f"{count_trees(q, depth, True):,} trees with F_0 nodes at depth {depth} (limit {MAX_TREES_F0:,})")
+    count = leading_search_size(q, depth, order, allow_f0=allow_f0)
+    if count > MAX_TREES:
+        raise InputError("steps", f"finding the leading trees of depth {depth} for N = {order} may enumerate "
+                         f"{count:,} trees (limit {MAX_TREES:,}); lower the depth, the order or the degree")
     for leaves in range(0, order + 2):
         found = [t for t in dropped_trees(q, depth, order, allow_f0=allow_f0, max_leaves=leaves) if t.leaves == leaves]
         if found:
