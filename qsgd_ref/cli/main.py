@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "reference": "qsgd_ref.cli.commands.reference",
     "classify": "qsgd_ref.cli.commands.classify",
     "model": "qsgd_ref.cli.commands.model",
+    "sweep": "qsgd_ref.cli.commands.sweep",
 }
 
 
