@@ -120,6 +120,10 @@ def test_scalar_row_matches_exact_rationals_and_closed_forms(tmp_path):
         s = np.linalg.svd(L, compute_uv=False)
         assert row["system_dimension"] == T + 1 + p
         assert_close(row["kappa"], s[0] / s[-1], eps_units=64, scale=s[0] / s[-1], what="κ(L)")
+        if p == 0:  # COND-1 bounds κ of the system without idle steps; with idle steps no bound is given
+            assert row["kappa"] <= row["kappa_bound"] <= row["kappa_uniform_bound"]
+        else:
+            assert row["kappa_bound"] is row["kappa_uniform_bound"] is row["kappa_explicit"] is None
         want = (p + 1) * a ** (2 * T) / (sum(a ** (2 * t) for t in range(T + 1)) + p * a ** (2 * T))
         assert_close(row["readout_probability"], want, eps_units=16, scale=want, what="read-out probability")
         assert row["sparsity"] == 2 and row["eps"] == "1/1000"
@@ -175,6 +179,7 @@ def test_failures_are_rows_and_a_rerun_resumes_from_the_journal(tmp_path):
     assert rows[1]["error_T"] is None and rows[0]["error_T"] == 0.0
 
 
+@pytest.mark.slow  # three runs and their figures: about 3 s
 @pytest.mark.clause("FMT-5")
 def test_cli_serial_run_writes_table_and_figures_and_csv_matches_parquet(tmp_path, capsys):
     _scalar_folder(tmp_path)
@@ -185,7 +190,7 @@ def test_cli_serial_run_writes_table_and_figures_and_csv_matches_parquet(tmp_pat
     out = capsys.readouterr().out
     assert "sweep scalar: 6 cases, 0 finished before, 6 run now on this process" in out
     folder = tmp_path / "s"
-    assert sorted(f.name for f in folder.iterdir()) == ["error.png", "readout.png", "results.parquet"]
+    assert sorted(f.name for f in folder.iterdir()) == ["error.png", "readout.png", "results.parquet", "sweep.json"]
     csv_path = _write(tmp_path / "c.json", dict(doc, table="csv"))
     assert _run(["sweep", str(csv_path), "--workers", "0", "--out", str(tmp_path / "c")]) == 0
     import csv
@@ -245,6 +250,13 @@ def test_output_folder_of_another_sweep_is_refused(tmp_path, capsys):
     assert (tmp_path / "o" / "results.parquet").read_bytes() == before
     assert _run(["sweep", str(a), "--workers", "1", "--scheduler", "tcp://127.0.0.1:1"]) == 2
     assert "--workers: sizes the local cluster" in capsys.readouterr().err
+    # rows computed by other code are not mixed with this code's
+    manifest = tmp_path / "o" / "sweep.json"
+    assert json.loads(manifest.read_text())["code"].startswith("qsgd-ref ")
+    manifest.write_text(json.dumps({"schema": "qsgd-ref.sweep.v1", "sweep": "a", "code": "qsgd-ref 0.0.1, source 0"}))
+    assert _run(["sweep", str(a), "--workers", "0", "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err.startswith("qsgd-ref sweep: error: --out: its 2 finished cases were computed by "
+                                              "qsgd-ref 0.0.1, source 0, this is qsgd-ref ")
 
 
 def test_nonfinite_and_missing_values_survive_the_journal(tmp_path):

@@ -43,7 +43,8 @@ def default_axes(sweep: Sweep, rows: list[dict[str, Any]]) -> tuple[str, list[st
         order += [c for c in varied if c not in order]
         x = max(order, key=lambda c: len({r[c] for r in rows}), default="case")
     by = list(sweep.figure_by) if sweep.figure_by else [c for c in varied if c != x][:3]
-    held = {c: rows[0][c] for c in varied if c != x and c not in by}
+    # a result column on the x axis (R_d, say) varies with the inputs: nothing is held then
+    held = {c: rows[0][c] for c in varied if c != x and c not in by} if x in varied else {}
     return x, by, held
 
 
@@ -62,7 +63,7 @@ def summary_figures(sweep: Sweep, rows: list[dict[str, Any]], out: Path) -> list
     """Write ``<quantity>.png`` in ``out`` for each quantity of ``sweep`` that has a finished case;
     returns the files written."""
     from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import MaxNLocator, NullFormatter
 
     ok = [r for r in rows if r["status"] == "ok"]
     if not ok:
@@ -111,6 +112,7 @@ def summary_figures(sweep: Sweep, rows: list[dict[str, Any]], out: Path) -> list
                 ax.set_yscale("log")
             if spread:
                 ax.set_xscale("log")
+                ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels of a short log axis overlap
             if ticks:
                 ax.set_xticks(range(len(ticks)), ticks, rotation=30, ha="right", fontsize=7)
             elif integer_x and not spread:

@@ -15,6 +15,7 @@ figure per quantity. ``proofs_numeric`` maps its grids through :meth:`Executor.m
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import sys
@@ -42,6 +43,8 @@ from qsgd_ref.report.sweep.task import run_case
 
 #: the package folder and the folder that holds it (what worker processes must import)
 PACKAGE = Path(__file__).resolve().parents[2]
+#: the file in the output folder that names the sweep and the code that computed its rows
+MANIFEST = "sweep.json"
 #: the table is rewritten from the finished rows at most this often while a sweep runs (seconds)
 TABLE_EVERY = 10.0
 #: problem files larger than this are sent to the workers once (scattered), not with every task
@@ -63,7 +66,13 @@ def fingerprint() -> str:
 
 
 def worker_identity() -> tuple[str, str]:
-    """Run on a worker: its fingerprint and the file its qsgd_ref package was imported from."""
+    """Run on a worker: its fingerprint and the file its qsgd_ref package was imported from. It also
+    imports what a case computes with, so that a worker's first case does not pay for the imports."""
+    import qsgd_ref.report.reference
+    import qsgd_ref.system.eq6
+    import qsgd_ref.theory.conditioning
+    import qsgd_ref.theory.runtime  # noqa: F401
+
     return fingerprint(), str(PACKAGE)
 
 
@@ -154,9 +163,11 @@ class Executor:
             self.cluster.close()
             self.cluster = None
 
-    def unordered(self, fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], keys: Sequence[str] | None = None
-                  ) -> Iterator[Done]:
-        """``fn(*a)`` for every ``a`` of ``args``, yielded as each finishes. A task whose workers were
+    def unordered(self, fn: Callable[..., Any], args: Sequence[tuple[Any, ...]], keys: Sequence[str] | None = None,
+                  costs: Sequence[float] | None = None) -> Iterator[Done]:
+        """``fn(*a)`` for every ``a`` of ``args``, yielded as each finishes; on a cluster the tasks with
+        the largest ``costs`` (estimates) start first, so that no long task is left to run alone at
+        the end. A task whose workers were
         lost (the scheduler gives up after several) is yielded with ``lost`` set; an exception raised
         by ``fn`` itself propagates."""
         if self.serial:
@@ -180,7 +191,8 @@ class Executor:
         futures = {}
         for i, a in enumerate(args):
             key = None if keys is None else keys[i]
-            future = self.client.submit(fn, *(send(x) for x in a), key=key, pure=False)
+            rank = 0 if costs is None else costs[i]
+            future = self.client.submit(fn, *(send(x) for x in a), key=key, pure=False, priority=rank)
             futures[future.key] = (i, future)
         try:
             for future in as_completed([f for _, f in futures.values()]):
@@ -215,6 +227,28 @@ class Executor:
 # ---------------------------------------------------------------- sweeps
 
 
+def problem_size(data: bytes | None) -> tuple[int, int, int] | None:
+    """(n, T, N) of a problem file, read from its JSON without building the problem (None if unreadable)."""
+    if data is None:
+        return None
+    try:
+        doc = json.loads(data)
+        return len(doc["u0"]), int(doc["steps"]), int(doc.get("order", 1))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def estimated_cost(case: Case, size: tuple[int, int, int] | None) -> float:
+    """A rough cost of a case for ordering the tasks, not a prediction: T times the lifted dimension
+    n + n² + … + n^N, with the case's T and N where it sets them."""
+    if size is None:
+        return 0.0
+    n, steps, order = size
+    steps = case.parameters["steps"] if case.parameters["steps"] is not None else steps
+    order = case.parameters["order"] if case.parameters["order"] is not None else order
+    return float(max(steps, 1) * sum(n**j for j in range(1, order + 1)))
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a run of a sweep did: ``total`` cases, ``skipped`` (finished by an earlier run),
@@ -240,8 +274,10 @@ def run_sweep(sweep: Sweep, out: Path, executor: Executor, *, log: Callable[[str
               figures: bool = True) -> Outcome:
     """Run the cases of ``sweep`` that ``out`` does not hold yet through ``executor`` (entered),
     streaming rows to the journal and the table in ``out`` (created if missing); ends with the
-    table in case order and (unless ``figures`` is False) the figures. An interrupt (Ctrl-C) leaves the finished rows in the
-    journal and the table: the next run resumes."""
+    table in case order and (unless ``figures`` is False) the figures. An interrupt (Ctrl-C) leaves the
+    finished rows in the journal and the table: the next run resumes. ``out/sweep.json`` records the
+    code (:func:`fingerprint`) that computed the rows; a folder whose rows other code computed is
+    refused, naming --out."""
     from qsgd_ref.report.sweep.figures import summary_figures
 
     start = time.perf_counter()
@@ -256,11 +292,22 @@ def run_sweep(sweep: Sweep, out: Path, executor: Executor, *, log: Callable[[str
     if stray:
         raise InputError("--out", f"{table_path.name} holds {len(stray)} rows of cases that are not in this sweep "
                          "(another sweep's results, or the sweep file changed); use another folder")
+    code = fingerprint()
+    manifest_path = out / MANIFEST
+    if rows and manifest_path.exists():
+        try:
+            before = json.loads(manifest_path.read_text(encoding="utf-8")).get("code")
+        except (ValueError, AttributeError):
+            before = None
+        if before != code:
+            raise InputError("--out", f"its {len(rows)} finished cases were computed by {before or 'unknown code'}, "
+                             f"this is {code}: rows of two versions are not mixed in one table; use another folder")
     for cid, row in rows.items():
         row["case"] = index[cid]  # the position in this expansion (an extended sweep renumbers)
     skipped = len(rows)
     todo = [c for c in cases if c.case_id not in rows]
-    metadata = {"qsgd-ref.sweep": sweep.name, "qsgd-ref.schema": SCHEMA}
+    metadata = {"qsgd-ref.sweep": sweep.name, "qsgd-ref.schema": SCHEMA, "qsgd-ref.code": code}
+    manifest = json.dumps({"schema": SCHEMA, "sweep": sweep.name, "code": code}, ensure_ascii=False) + "\n"
 
     def write_table() -> None:
         ordered = sorted(rows.values(), key=lambda r: r["case"])
@@ -268,14 +315,18 @@ def run_sweep(sweep: Sweep, out: Path, executor: Executor, *, log: Callable[[str
 
     sources = {s.label: s for s in sweep.sources}
     args = [(sources[c.problem].data, c, sources[c.problem].failure) for c in todo]
+    sizes = {label: problem_size(s.data) for label, s in sources.items()}
     lost = 0
     if todo:
         executor.start()  # a scheduler that cannot be reached is refused before anything is written
+    replace_file(manifest_path, manifest.encode())
     journal = Journal(journal_path)
     last = time.monotonic()
     try:
         with progress(len(todo), f"sweep {sweep.name}") as bar:
-            for done in executor.unordered(run_case, args, keys=[f"qsgd-ref-case-{c.case_id}" for c in todo]):
+            keys = [f"qsgd-ref-case-{c.case_id}" for c in todo]
+            costs = [estimated_cost(c, sizes.get(c.problem)) for c in todo]
+            for done in executor.unordered(run_case, args, keys=keys, costs=costs):
                 case: Case = todo[done.index]
                 if done.lost is not None:
                     lost += 1

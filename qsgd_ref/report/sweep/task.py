@@ -138,10 +138,11 @@ def _system(problem: Problem, case: Case) -> dict[str, Any]:
     if q & {"kappa", "cost"}:
         system = eq6_system(problem, idle)
         kappa = condition_number(system)
-        bounds = conditioning(problem)
-        out.update(system_dimension=int(system.matrix.shape[0]), kappa=kappa.value, kappa_method=kappa.method,
-                   kappa_bound=bounds.kappa_bound_at_T, kappa_uniform_bound=bounds.kappa_uniform_bound,
-                   kappa_explicit=bounds.kappa_explicit_at_T)
+        out.update(system_dimension=int(system.matrix.shape[0]), kappa=kappa.value, kappa_method=kappa.method)
+        if idle == 0:  # the COND bounds are stated for the system without idle steps
+            bounds = conditioning(problem)
+            out.update(kappa_bound=bounds.kappa_bound_at_T, kappa_uniform_bound=bounds.kappa_uniform_bound,
+                       kappa_explicit=bounds.kappa_explicit_at_T)
     if q & {"readout", "cost"}:
         y = solve_forward(problem, idle)
         total = float(np.sum(y * y))
