@@ -68,3 +68,13 @@ def test_page_regeneration_replaces_only_marked_parts(quick_tables: dict, tmp_pa
     assert "tables" in done and "carleman" not in done
     assert "old figures" not in text and "| 2 | 3 | 61 |" in text
     assert prose in text and "not run, kept" in text
+
+
+@pytest.mark.clause("LIFT-1")
+def test_replace_table_keeps_the_prose(tmp_path: Path) -> None:
+    from benchmarks.report import replace_table
+
+    page = tmp_path / "page.md"
+    page.write_text("intro\n<!-- table:begin -->\nold | row\n<!-- table:end -->\noutro \\1\n")
+    replace_table(page, "| a \\1 |\n|---|")
+    assert page.read_text() == "intro\n<!-- table:begin -->\n| a \\1 |\n|---|\n<!-- table:end -->\noutro \\1\n"

@@ -26,7 +26,7 @@ def _kappa(p):
 
 @pytest.mark.slow  # 2-4 s: 25 dense SVDs of L up to ~900 rows, exact norm bounds
 @pytest.mark.clause("COND-1", "COND-2")
-@given(instances(regime="fully", max_steps=30, f0=False))
+@given(inst=instances(regime="fully", max_steps=30, f0=False))
 def test_kappa_below_the_bounds_fully_dissipative(inst):
     """κ (dense SVD, second method) ≤ COND-1 bound ≤ COND-2 T-uniform bound (ρ(m) = h_1 < 1)."""
     p = inst.problem
@@ -46,7 +46,7 @@ def test_kappa_bounded_in_T_when_fully_dissipative():
 
 
 @pytest.mark.clause("COND-1", "COND-3")
-@given(st.integers(1, 3), st.sampled_from([10, 20, 40]))
+@given(order=st.integers(1, 3), steps=st.sampled_from([10, 20, 40]))
 def test_marginal_mode_growth_matches_T_to_the_N(order, steps):
     """Counterexample to 'at most linear': n = 1, F_1 = 0, F_2 = −1/10; κ(2T)/κ(T) ≈ 2^N."""
     p = make_problem(F={1: [[0]], 2: [["-1/10"]]}, u0=["1/2"], steps=steps, order=order)
@@ -71,7 +71,7 @@ def float_cond1(p, steps: int) -> float:
 
 @pytest.mark.clause("COND-1")
 @settings(max_examples=10)
-@given(instances(max_steps=40))
+@given(inst=instances(max_steps=40))
 def test_cond1_in_balls_against_float_norms(inst):
     """The certified COND-1 value (arb, Collatz–Wielandt/Frobenius norms) is above the float64 evaluation
     with SVD norms and within 10⁻⁶ of it relatively (the certified norm is nearly exact)."""
@@ -84,7 +84,7 @@ def test_cond1_in_balls_against_float_norms(inst):
 @pytest.mark.slow  # 2-4 s: dense SVDs of 10 drawn systems at two horizons
 @pytest.mark.clause("COND-2", "REG-2")
 @settings(max_examples=10)
-@given(instances(regime="fully", max_steps=10))
+@given(inst=instances(regime="fully", max_steps=10))
 def test_explicit_uniform_bound_fully_dissipative_with_forcing(inst):
     """COND-2 with its explicit constant, F_0 allowed: whenever the problem is fully dissipative at its
     radius s (REG-6: γ > 0, R_d(s) < 1) the explicit bound exists, and κ(L) (dense SVD, a second method)
@@ -119,7 +119,7 @@ def test_explicit_uniform_bound_zero_start_with_forcing():
 @pytest.mark.slow  # 2-3 s: dense SVDs of 8 drawn systems
 @pytest.mark.clause("COND-3")
 @settings(max_examples=8)
-@given(instances(regime="marginal", max_steps=15, f0=False), st.data())
+@given(inst=instances(regime="marginal", max_steps=15, f0=False), data=st.data())
 def test_explicit_growth_bound_without_strict_dissipation(inst, data):
     """COND-3: κ(L) (dense SVD) ≤ the explicit bound at T, which is ≤ the closed form
     (1 + ‖m‖)√N (T+1) e^{1+NδT} max(1, NGT)^{N−1} recomputed here; marginal modes, δ ≥ 0 drawn by adding
@@ -150,8 +150,8 @@ def test_conditioning_result_is_rounded_up_and_ordered():
 
 
 @pytest.mark.clause("RUN-1")
-@given(st.integers(1, 4), st.integers(1, 5), st.integers(1, 500), st.floats(1, 1e6), st.integers(1, 100),
-       st.floats(1e-12, 0.5))
+@given(n=st.integers(1, 4), order=st.integers(1, 5), steps=st.integers(1, 500), kappa=st.floats(1, 1e6), sparsity=st.integers(1, 100),
+       eps=st.floats(1e-12, 0.5))
 def test_runtime_model_formula(n, order, steps, kappa, sparsity, eps):
     out = runtime_model(n=n, order=order, steps=steps, kappa=kappa, sparsity=sparsity, eps=eps,
                         nnz_lifted_map=10, nnz_map=3)

@@ -33,7 +33,7 @@ PREC = 256
 
 @pytest.mark.clause("BND-6")
 @settings(max_examples=12)
-@given(instances(max_steps=8), st.data())
+@given(inst=instances(max_steps=8), data=st.data())
 def test_amplified_majorant_dominates_the_majorant_exactly(inst, data):
     """Property, exact rationals: for a drawn λ ≥ 1 and every t, d_1(t) ≤ c_t λ^{−N} ṽ_λ(t) — the left side
     by the BND-1 recursion (per step), the right side by iterating the amplified scalar map (a separate
@@ -71,7 +71,7 @@ def test_amplified_majorant_is_tight_for_the_scalar_tree_sum():
 @pytest.mark.slow  # 2-3 s: certified trajectories of 8 drawn instances
 @pytest.mark.clause("BND-6")
 @settings(max_examples=8)
-@given(instances(max_steps=12))
+@given(inst=instances(max_steps=12))
 def test_whole_horizon_series_bounds_the_certified_error(inst):
     """The table's BND-6 series (minimum over the λ grid, balls) is above the certified error (balls, a
     second computation) and the majorant at every t, in every regime."""
@@ -85,7 +85,7 @@ def test_whole_horizon_series_bounds_the_certified_error(inst):
 
 
 @pytest.mark.clause("BND-6", "REG-3")
-@given(st.data())
+@given(data=st.data())
 def test_horizon_corollary_keeps_the_amplified_majorant_in_the_envelope(data):
     """Property (labelled draws of h_1, F_0, r, T, and h_2, h_3 as shares of a budget that makes x_T ≤ 0.91):
     for λ = x_T^{−1/(q−1)} the
@@ -124,7 +124,7 @@ def test_horizon_corollary_keeps_the_amplified_majorant_in_the_envelope(data):
 
 
 @pytest.mark.clause("BND-7")
-@given(st.data())
+@given(data=st.data())
 def test_closed_form_horizon_q2_dominates_the_majorant(data):
     """Property (labelled draws: a = h_1 ∈ [0.9, 1.01], h_2, r, N, T): BND-7 is ≥ the majorant d_1(t)
     (balls; the majorant is the tight scalar bound) wherever it is finite, and finite exactly on x_t < 1

@@ -61,7 +61,7 @@ def _check_series(p, name: str) -> None:
 @pytest.mark.slow  # 3-5 s: exact changes of basis and certified trajectories of 10 drawn problems
 @pytest.mark.clause("BND-8", "BND-9", "REG-7")
 @settings(max_examples=10)
-@given(non_normal())
+@given(p=non_normal())
 def test_weighted_bounds_hold_on_non_normal_maps(p):
     """Property: for non-normal F_1 with ρ(I + F_1) ≤ 0.9 the Lyapunov view exists and certifies a
     contraction (γ_P > 0); the eigenbasis exists unless F_1 is defective; both series bound the certified

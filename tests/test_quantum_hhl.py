@@ -42,7 +42,7 @@ def system(draw: st.DrawFn, max_m: int = 4, hermitian: bool | None = None) -> tu
 
 
 @pytest.mark.clause("HHL-1")
-@given(system(hermitian=False))
+@given(data=system(hermitian=False))
 def test_dilation_spectrum_and_solution(data: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
     L, b, sig = data
     enc = encode(L, b, dilate=True)
@@ -70,7 +70,7 @@ def test_hermitian_is_not_dilated_and_bad_input_names_field() -> None:
 
 @pytest.mark.clause("HHL-2")
 @settings(max_examples=6)
-@given(system(max_m=2), st.integers(3, 4))
+@given(data=system(max_m=2), bits=st.integers(3, 4))
 def test_aer_statevector_equals_twin(data: tuple[np.ndarray, np.ndarray, np.ndarray], bits: int) -> None:
     L, b, _ = data
     enc = encode(L, b)
@@ -85,7 +85,7 @@ def test_aer_statevector_equals_twin(data: tuple[np.ndarray, np.ndarray, np.ndar
 
 
 @pytest.mark.clause("HHL-2")
-@given(st.integers(3, 6), st.data())
+@given(bits=st.integers(3, 6), data=st.data())
 def test_twin_is_exact_inverse_on_bin_centred_spectrum(bits: int, data: st.DataObject) -> None:
     """Eigenvalues placed exactly on clock bins: QPE is exact, so the output is C · A⁻¹ rhs."""
     half = 2 ** (bits - 1)
@@ -110,7 +110,7 @@ def test_twin_is_exact_inverse_on_bin_centred_spectrum(bits: int, data: st.DataO
 
 @pytest.mark.clause("HHL-3")
 @settings(max_examples=8)
-@given(system(max_m=4))
+@given(data=system(max_m=4))
 def test_chosen_clock_reaches_target_and_scales_spectrum(data: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
     L, b, sig = data
     enc = encode(L, b)

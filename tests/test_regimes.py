@@ -39,7 +39,7 @@ def best_reynolds(h: dict[int, float], r: float) -> float:
 
 @pytest.mark.slow  # 2-3 s: exact norm bounds of 25 drawn instances
 @pytest.mark.clause("REG-1", "REG-5")
-@given(instances())
+@given(inst=instances())
 def test_numbers_match_an_independent_computation(inst):
     """γ from the known spectrum (‖I − QΛQᵀ‖ = max|1 − ηλ|), R_d from numpy norms; never raises."""
     p = inst.problem
@@ -63,7 +63,7 @@ def test_numbers_match_an_independent_computation(inst):
 
 
 @pytest.mark.clause("REG-2")
-@given(instances(regime="fully"))
+@given(inst=instances(regime="fully"))
 def test_fully_dissipative_instances_are_classified_and_contract(inst):
     k = classify(inst.problem)
     assert k.regime == FULLY and k.R_d < 1 and k.gamma > 0 and not k.reasons
@@ -76,7 +76,7 @@ def test_fully_dissipative_instances_are_classified_and_contract(inst):
 
 
 @pytest.mark.clause("REG-4")
-@given(instances())
+@given(inst=instances())
 def test_gradient_descent_view_counts_modes(inst):
     k = classify(inst.problem)  # once: the exact norms behind it dominate the test's time
     gd = k.gradient_descent
@@ -99,7 +99,7 @@ def test_an_exactly_marginal_mode_is_not_inside_0_2():
 
 
 @pytest.mark.clause("REG-3", "REG-5")
-@given(instances(regime="divergent"), st.data())
+@given(inst=instances(regime="divergent"), data=st.data())
 def test_divergent_instances_are_not_dissipative(inst, data):
     """Negative property: a divergent mode (|1 − ηλ| = 1.1) is never called dissipative, at the drawn
     horizon, at T = 1 or at T = 0 (REG-3's structural condition, independent of T)."""
@@ -146,7 +146,7 @@ def test_marginal_mode_with_small_nonlinearity_is_almost():
 @pytest.mark.slow  # 2-4 s: certified trajectories of 10 drawn marginal instances
 @pytest.mark.clause("REG-3", "BND-6")
 @settings(max_examples=10)
-@given(instances(regime="marginal", max_steps=15))
+@given(inst=instances(regime="marginal", max_steps=15))
 def test_almost_dissipative_promise_holds_on_the_whole_horizon(inst):
     """Property: whenever a marginal instance is almost dissipative, its promise holds at every t ≤ T
     against the certified trajectories (balls, a second method): ‖u(t)‖ ≤ state_bound and
@@ -165,7 +165,7 @@ def test_almost_dissipative_promise_holds_on_the_whole_horizon(inst):
 
 @pytest.mark.clause("REG-2", "REG-6")
 @settings(max_examples=25)
-@given(st.data())
+@given(data=st.data())
 def test_zero_start_with_forcing_is_fully_dissipative(data):
     """Issue 15: u(0) = 0, F_0 ≠ 0 and a contracting map (scalar; labelled draws ηλ ∈ (0, 1), F_0, F_2) is
     fully dissipative at s = √(h_0/h_2) whenever 4h_0h_2 < γ², with R_d = 2√(h_0h_2)/γ; the exact iterate
@@ -189,7 +189,7 @@ def test_zero_start_with_forcing_is_fully_dissipative(data):
 
 
 @pytest.mark.clause("REG-6")
-@given(st.data())
+@given(data=st.data())
 def test_radius_minimises_the_reynolds_number(data):
     """Property (labelled draws of h_0, h_2, h_3, h_4 and r): R_d at the chosen s is within the certified
     gap of the minimum over s ≥ r, checked against a grid of 340 radii in exact rationals (a second

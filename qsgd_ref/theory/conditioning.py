@@ -1,11 +1,13 @@
-"""Bounds on κ(L) of the Eq. 6 system (clauses COND-1 … COND-3; proofs in docs/theory/bounds.md).
+"""Bounds on κ(L) of the Eq. 6 system (clauses COND-1 … COND-3, COST-2; proofs in docs/theory/bounds.md
+ and docs/theory/cost.md).
 
 m is the N × N matrix of the scalar block majorants m_jk = b_jk ≥ ‖B_jk‖₂ (coefficients of
 (Σ h_ℓ x^ℓ)^j, supremum over the steps), held exactly. Every bound is evaluated in arb balls, every
 2-norm of a non-negative matrix by a certified upper bound (the smaller of the Frobenius norm and the
 Collatz–Wielandt bound √(max_i (XᵀXw)_i/w_i) for a positive w), and reported rounded up:
 
-* COND-1: κ(L) ≤ (1 + ‖m‖₂) Σ_{k=0..T} ‖m^k‖₂.
+* COND-1: κ(L) ≤ (1 + ‖m‖₂) Σ_{k=0..T} ‖m^k‖₂; with p idle steps COST-2's
+  (1 + max(‖m‖₂, 1)) Σ_{k=0..T+p} max_{max(0,k−p) ≤ i ≤ min(k,T)} ‖m^i‖₂.
 * COND-2 (numeric, uniform in T): (1 + ‖m‖₂) (Σ_{i<K} ‖m^i‖₂)/(1 − ‖m^K‖₂) once ‖m^K‖₂ ≤ 1/2.
 * COND-2 (explicit): with c(s) = p(s)/s = h_1 + Σ_{ℓ≥2} h_ℓ s^{ℓ−1} + h_0/s < 1 (γ > 0 and R_d(s) < 1,
   F_0 allowed), κ(L) ≤ (1 + ‖m‖₂) √N max(s, 1/s)^{N−1} / (1 − c(s)) for every T.
@@ -17,6 +19,7 @@ Collatz–Wielandt bound √(max_i (XᵀXw)_i/w_i) for a positive w), and report
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -89,15 +92,28 @@ def _up(x: Any) -> float:
     return f if math.isinf(f) or Fraction(f) >= value else math.nextafter(f, math.inf)
 
 
-def _cond1(m: list[list[Fraction]], steps: int) -> Any:
+def _cond1(m: list[list[Fraction]], steps: int, idle: int = 0) -> Any:
+    """COND-1 (``idle`` = 0) and COST-2: (1 + μ_p) Σ_{k=0..T+p} max_{max(0,k−p) ≤ i ≤ min(k,T)} ‖m^i‖₂,
+    μ_0 = ‖m‖₂ and μ_p = max(‖m‖₂, 1) for p > 0."""
     mb = _arb_mat(m)
     n = len(m)
     power = flint.arb_mat([[int(i == j) for j in range(n)] for i in range(n)])
-    total = flint.arb(0)
+    norms = []
     for _ in range(steps + 1):
-        total += norm2_nonneg(power)
+        norms.append(norm2_nonneg(power))
         power = power * mb
-    return (1 + norm2_nonneg(mb)) * total
+    total = flint.arb(0)
+    window: deque[int] = deque()  # indices i of the current window, their upper ends decreasing
+    for k in range(steps + idle + 1):
+        if k <= steps:
+            while window and norms[window[-1]].upper() <= norms[k].upper():
+                window.pop()
+            window.append(k)
+        while window[0] < k - idle:
+            window.popleft()
+        total += norms[window[0]]  # the ball with the largest upper end bounds the window's maximum
+    norm_m = norm2_nonneg(mb)
+    return (1 + (norm_m if idle == 0 else norm_m.max(flint.arb(1)))) * total
 
 
 def _cond2_numeric(m: list[list[Fraction]]) -> Any | None:
@@ -178,10 +194,11 @@ def _best(values: list[tuple[Any, Fraction]]) -> tuple[Any, Fraction] | None:
     return min(finite, key=lambda vs: vs[0].upper()) if finite else None
 
 
-def kappa_bound(problem: Problem, steps: int | None = None) -> float:
-    """COND-1: (1 + ‖m‖₂) Σ_{k=0..T} ‖m^k‖₂, certified (arb) and rounded up."""
+def kappa_bound(problem: Problem, steps: int | None = None, idle: int = 0) -> float:
+    """COND-1: (1 + ‖m‖₂) Σ_{k=0..T} ‖m^k‖₂; with ``idle`` p > 0 idle steps COST-2's bound on κ(L_p).
+    Certified (arb) and rounded up."""
     with arb_prec(PREC):
-        return _up(_cond1(block_majorant(problem), problem.steps if steps is None else steps))
+        return _up(_cond1(block_majorant(problem), problem.steps if steps is None else steps, idle))
 
 
 def kappa_uniform_bound(problem: Problem) -> float | None:
