@@ -84,8 +84,8 @@ def test_yaml_floats_are_read_exactly_and_aliases_and_duplicate_keys_refused():
 
 @pytest.mark.clause("FMT-5")
 def test_scalar_row_matches_exact_rationals_and_closed_forms(tmp_path):
-    """error_T from an exact rational iteration; κ(L) from an SVD of L written out by hand; the read-out
-    probability from its closed form (p + 1)·a^{2T} / (Σ_{t≤T} a^{2t} + p·a^{2T}), a = 1 + f1."""
+    """error_T from an exact rational iteration; κ(L) from an SVD of L written out by hand; the success
+    probability g² (COST-1) from its closed form (p + 1)·a^{2T} / (Σ_{t≤T} a^{2t} + p·a^{2T}), a = 1 + f1."""
     _scalar_folder(tmp_path)
     doc = {"schema": "qsgd-ref.sweep.v1", "problems": "problems", "quantities": ["bounds", "regime", "cost"],
            "parameters": {"idle": [0, 3], "dps": 40}}
@@ -120,13 +120,15 @@ def test_scalar_row_matches_exact_rationals_and_closed_forms(tmp_path):
         s = np.linalg.svd(L, compute_uv=False)
         assert row["system_dimension"] == T + 1 + p
         assert_close(row["kappa"], s[0] / s[-1], eps_units=64, scale=s[0] / s[-1], what="κ(L)")
-        if p == 0:  # COND-1 bounds κ of the system without idle steps; with idle steps no bound is given
-            assert row["kappa"] <= row["kappa_bound"] <= row["kappa_uniform_bound"]
-        else:
-            assert row["kappa_bound"] is row["kappa_uniform_bound"] is row["kappa_explicit"] is None
+        assert row["kappa"] <= row["kappa_bound"]
+        if p == 0:  # COND-1 at T, below COND-2's bound for every T
+            assert row["kappa_bound_clause"] == "COND-1" and row["kappa_bound"] <= row["kappa_uniform_bound"]
+        else:  # COST-2 with idle steps; COND-2 is stated for p = 0
+            assert row["kappa_bound_clause"] == "COST-2" and row["kappa_uniform_bound"] is None
         want = (p + 1) * a ** (2 * T) / (sum(a ** (2 * t) for t in range(T + 1)) + p * a ** (2 * T))
-        assert_close(row["readout_probability"], want, eps_units=16, scale=want, what="read-out probability")
-        assert row["sparsity"] == 2 and row["eps"] == "1/1000"
+        assert_close(row["success_probability"], want, eps_units=16, scale=want, what="success probability g²")
+        assert 0 < row["success_lower_bound"] <= row["success_probability"]
+        assert row["sparsity"] == 2 and row["eps"] == "1/100" and row["qubits"] == math.ceil(math.log2(2 * (T + 1 + p)))
 
 
 @pytest.mark.clause("FMT-5", "MAP-2")
@@ -184,13 +186,13 @@ def test_failures_are_rows_and_a_rerun_resumes_from_the_journal(tmp_path):
 def test_cli_serial_run_writes_table_and_figures_and_csv_matches_parquet(tmp_path, capsys):
     _scalar_folder(tmp_path)
     doc = {"schema": "qsgd-ref.sweep.v1", "name": "scalar", "problems": "problems",
-           "quantities": ["error", "readout"], "parameters": {"order": [1, 2, 3], "steps": [4, 8]}}
+           "quantities": ["error", "success"], "parameters": {"order": [1, 2, 3], "steps": [4, 8]}}
     path = _write(tmp_path / "s.json", doc)
     assert _run(["sweep", str(path), "--workers", "0"]) == 0
     out = capsys.readouterr().out
     assert "sweep scalar: 6 cases, 0 finished before, 6 run now on this process" in out
     folder = tmp_path / "s"
-    assert sorted(f.name for f in folder.iterdir()) == ["error.png", "readout.png", "results.parquet", "sweep.json"]
+    assert sorted(f.name for f in folder.iterdir()) == ["error.png", "results.parquet", "success.png", "sweep.json"]
     csv_path = _write(tmp_path / "c.json", dict(doc, table="csv"))
     assert _run(["sweep", str(csv_path), "--workers", "0", "--out", str(tmp_path / "c")]) == 0
     import csv
@@ -199,7 +201,7 @@ def test_cli_serial_run_writes_table_and_figures_and_csv_matches_parquet(tmp_pat
         csv_rows = list(csv.DictReader(fh))
     for a, b in zip(_rows(folder / "results.parquet"), csv_rows, strict=True):
         assert a["case_id"] == b["case_id"]
-        assert float(b["error_T"]) == a["error_T"] and float(b["readout_probability"]) == a["readout_probability"]
+        assert float(b["error_T"]) == a["error_T"] and float(b["success_probability"]) == a["success_probability"]
     # a rerun has nothing to do and starts no cluster
     assert _run(["sweep", str(path)]) == 0
     assert "6 finished before, 0 run now (nothing left to run)" in capsys.readouterr().out

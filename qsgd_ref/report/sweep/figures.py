@@ -25,10 +25,12 @@ PANELS: dict[str, list[tuple[str, list[tuple[str, str, str]]]]] = {
     "error": [("‖u(T) − ŷ_1(T)‖₂", [("error_T", "-", "")])],
     "regime": [("R_d (at the radius s; REG-1, REG-6)", [("R_d", "-", "")]),
                ("γ = 1 − ‖I + F_1‖₂", [("gamma", "-", "")])],
-    "kappa": [("κ(L) (solid) and its COND-1 bound (dashed)", [("kappa", "-", "κ(L)"), ("kappa_bound", "--", "bound")])],
-    "readout": [("read-out probability (level 1 at t ≥ T)", [("readout_probability", "-", "")])],
-    "cost": [("RUN-1: quantum queries (solid), classical T·nnz(M_N) (dashed)",
-              [("quantum_queries", "-", "queries"), ("classical_forward_substitution", "--", "classical")])],
+    "kappa": [("κ(L) (solid) and its COND-1 / COST-2 bound (dashed)",
+               [("kappa", "-", "κ(L)"), ("kappa_bound", "--", "bound")])],
+    "success": [("success probability g² (solid) and its COST-1 lower bound (dashed)",
+                 [("success_probability", "-", "g²"), ("success_lower_bound", "--", "lower bound")])],
+    "cost": [("COST-3: quantum, amplified download (solid); classical gradient descent (dashed)",
+              [("quantum_total_amplified", "-", "quantum"), ("classical_gradient_descent", "--", "classical")])],
     "bounds": [(f"{name}: error / bound at T", [(f"tightness_{name}", "-", "")]) for name in BOUND_NAMES],
 }
 
@@ -96,20 +98,26 @@ def summary_figures(sweep: Sweep, rows: list[dict[str, Any]], out: Path) -> list
         fig = Figure(figsize=(4.6 * cols if cols > 1 else 7, 3.6 * nrows + 0.6))
         axes = fig.subplots(nrows, cols, squeeze=False).ravel()
         for ax, (title, series) in zip(axes, panels):
-            values = []
+            curves: list[tuple[list[tuple[float, float]], str, str, str | None]] = []
             for gi, key in enumerate(keys):
-                color = f"C{gi % 10}"
                 pts = sorted(((xval(r[x]), r) for r in groups[key]), key=lambda p: p[0])
                 for col, style, label in series:
                     xy = [(px, float(r[col])) for px, r in pts if r[col] is not None and abs(float(r[col])) < float("inf")]
-                    if not xy:
-                        continue
-                    values += [v for _, v in xy]
-                    name = ", ".join(f"{b}={k}" for b, k in zip(by, key)) or (label or quantity)
-                    ax.plot([p for p, _ in xy], [v for _, v in xy], style, marker="o", ms=3, color=color,
-                            label=name if style == "-" else None)
-            if values and all(v > 0 for v in values) and max(values) > 10 * min(values):
+                    if xy:
+                        legend = ", ".join(f"{b}={k}" for b, k in zip(by, key)) or (label or quantity)
+                        curves.append((xy, style, f"C{gi % 10}", legend if style == "-" else None))
+            positive = [v for xy, _, _, _ in curves for _, v in xy if v > 0]
+            # a log axis when the values span more than a decade; values ≤ 0 cannot be drawn on it
+            log = bool(positive) and max(positive) > 10 * min(positive) and min(v for xy, _, _, _ in curves
+                                                                              for _, v in xy) >= 0
+            hidden = sum(v <= 0 for xy, _, _, _ in curves for _, v in xy) if log else 0
+            for xy, style, color, name in curves:
+                xy = [(px, v) for px, v in xy if v > 0 or not log]
+                ax.plot([p for p, _ in xy], [v for _, v in xy], style, marker="o", ms=3, color=color, label=name)
+            if log:
                 ax.set_yscale("log")
+            if hidden:
+                title = f"{title}\n({hidden} values of 0 not drawn on the log axis)"
             if spread:
                 ax.set_xscale("log")
                 ax.xaxis.set_minor_formatter(NullFormatter())  # minor labels of a short log axis overlap

@@ -69,9 +69,7 @@ def worker_identity() -> tuple[str, str]:
     """Run on a worker: its fingerprint and the file its qsgd_ref package was imported from. It also
     imports what a case computes with, so that a worker's first case does not pay for the imports."""
     import qsgd_ref.report.reference
-    import qsgd_ref.system.eq6
-    import qsgd_ref.theory.conditioning
-    import qsgd_ref.theory.runtime  # noqa: F401
+    import qsgd_ref.theory.cost  # noqa: F401
 
     return fingerprint(), str(PACKAGE)
 

@@ -37,6 +37,7 @@ from qsgd_ref.base.inputs import (
 from qsgd_ref.base.precision import DEFAULT_DPS, NotExact, check_dps, parse_exact
 from qsgd_ref.base.specdata import load_schema
 from qsgd_ref.problem import MAX_ORDER, MAX_STEPS, SCHEMA_V2, Problem
+from qsgd_ref.theory.cost import DEFAULT_EPS
 from qsgd_ref.theory.table import CLOSED_FORMS
 from qsgd_ref.theory.weighted import EIGENBASIS, LYAPUNOV
 
@@ -47,15 +48,13 @@ FIELD = "SWEEP"
 #: the parameters, in the order the cases vary them (the last fastest)
 PARAMETERS = ("order", "steps", "dps", "eta_scale", "idle", "engine", "scheme", "eps")
 #: the quantities a case can compute, and the ones each implies (tightness needs the error; the cost
-#: model needs κ and the read-out probability)
-QUANTITIES = ("error", "bounds", "regime", "kappa", "readout", "cost")
-IMPLIED = {"bounds": ("error",), "cost": ("kappa", "readout")}
+#: report holds κ and the success probability)
+QUANTITIES = ("error", "bounds", "regime", "kappa", "success", "cost")
+IMPLIED = {"bounds": ("error",), "cost": ("kappa", "success")}
 #: at most this many cases in one sweep (the table, the journal and the task graph grow with it)
 MAX_CASES = 100_000
 #: at most this many idle steps (the Eq. 6 system grows by one block per idle step)
 MAX_IDLE = 10_000
-#: the RUN-1 target precision when a sweep with the cost quantity gives none
-DEFAULT_EPS = Fraction(1, 1000)
 #: a sweep file is written by hand: larger files are refused before they are parsed
 MAX_SWEEP_BYTES = 1 << 20
 
@@ -149,10 +148,11 @@ QUANTITY_COLUMNS: dict[str, dict[str, str]] = {
     "regime": {"regime": "str", "regime_basis": "str", "gamma": "float", "delta": "float", "R_d": "float",
                "r": "float", "s": "float", "rho": "float", "norm_I_plus_F1": "float"},
     "kappa": {"system_dimension": "int", "kappa": "float", "kappa_method": "str", "kappa_bound": "float",
-              "kappa_uniform_bound": "float", "kappa_explicit": "float"},
-    "readout": {"readout_probability": "float"},
-    "cost": {"qubits": "int", "sparsity": "int", "quantum_queries": "float", "classical_forward_substitution": "int",
-             "classical_gradient_descent": "int", "quantum_over_classical": "float"},
+              "kappa_bound_clause": "str", "kappa_uniform_bound": "float"},
+    "success": {"success_probability": "float", "success_lower_bound": "float"},
+    "cost": {"qubits": "int", "sparsity": "int", "solve_queries": "float", "quantum_total": "float",
+             "quantum_total_amplified": "float", "classical_gradient_descent": "int",
+             "classical_forward_substitution": "int", "quantum_over_gradient_descent": "float", "verdict": "str"},
 }
 _PARAMETER_TYPES = {"order": "int", "steps": "int", "dps": "int", "eta_scale": "str", "idle": "int", "engine": "str",
                     "scheme": "str", "eps": "str"}

@@ -17,8 +17,6 @@ import math
 from fractions import Fraction
 from typing import Any
 
-import numpy as np
-
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.inputs import decode, parse_json
 from qsgd_ref.problem import ExactMatrix, Map, Problem, parse_problem
@@ -122,44 +120,35 @@ def _quantities(problem: Problem, case: Case) -> dict[str, Any]:
         reg = result.regime if result is not None else classify(problem)
         out.update(regime=reg.regime, regime_basis=reg.regime_basis, gamma=reg.gamma, delta=reg.delta, R_d=reg.R_d,
                    r=reg.r, s=reg.s, rho=reg.spectral_radius_I_plus_F1, norm_I_plus_F1=reg.norm_I_plus_F1)
-    if q & {"kappa", "readout", "cost"}:
+    if q & {"kappa", "success", "cost"}:
         out.update(_system(problem, case))
     return out
 
 
 def _system(problem: Problem, case: Case) -> dict[str, Any]:
-    """κ(L) and its bounds, the read-out probability and the RUN-1 cost figures."""
-    from qsgd_ref.system.eq6 import condition_number, eq6_system, solve_forward, step_matrices
-    from qsgd_ref.theory.conditioning import conditioning
-    from qsgd_ref.theory.runtime import runtime_model
+    """κ(L) and its bound, the success probability g² and its certified lower bound, and the COST-3
+    figures: the columns of one cost report (κ is not measured when only the success probability is
+    asked for)."""
+    from qsgd_ref.theory.cost import DEFAULT_EPS, KAPPA_MAX_DIM, cost
 
-    q, idle = set(case.quantities), case.parameters["idle"]
+    q, idle, eps = set(case.quantities), case.parameters["idle"], case.parameters["eps"]
+    report = cost(problem, eps=Fraction(eps) if eps is not None else DEFAULT_EPS, idle=idle,
+                  kappa_max_dim=KAPPA_MAX_DIM if q & {"kappa", "cost"} else 0)
     out: dict[str, Any] = {}
     if q & {"kappa", "cost"}:
-        system = eq6_system(problem, idle)
-        kappa = condition_number(system)
-        out.update(system_dimension=int(system.matrix.shape[0]), kappa=kappa.value, kappa_method=kappa.method)
-        if idle == 0:  # the COND bounds are stated for the system without idle steps
-            bounds = conditioning(problem)
-            out.update(kappa_bound=bounds.kappa_bound_at_T, kappa_uniform_bound=bounds.kappa_uniform_bound,
-                       kappa_explicit=bounds.kappa_explicit_at_T)
-    if q & {"readout", "cost"}:
-        y = solve_forward(problem, idle)
-        total = float(np.sum(y * y))
-        level1 = float(np.sum(y[problem.steps:, : problem.n] ** 2))
-        out["readout_probability"] = level1 / total if total > 0 else None
+        k = report.kappa
+        out.update(system_dimension=report.system["dimension"], kappa=k["measured"], kappa_method=k["method"],
+                   kappa_bound=k["bound"], kappa_bound_clause=k["bound_clause"],
+                   kappa_uniform_bound=k["uniform_bound"])
+    if q & {"success", "cost"}:
+        g = report.success_probability
+        out.update(success_probability=g["value"], success_lower_bound=g["lower_bound"])
     if "cost" in q:
-        sparsity = int(np.max(np.diff(system.matrix.indptr)))
-        steps = step_matrices(problem)
-        nnz_lifted = max((m.nnz for m, _ in steps), default=0)
-        nnz_map = max(sum(a.nnz for a in problem.map_at(t).values()) for t in range(max(len(problem.maps), 1)))
-        prob = out["readout_probability"]
-        model = runtime_model(n=problem.n, order=problem.order, steps=problem.steps, kappa=out["kappa"],
-                              sparsity=sparsity, eps=float(Fraction(case.parameters["eps"])),
-                              nnz_lifted_map=nnz_lifted, nnz_map=nnz_map,
-                              success_amplitude=None if prob is None else math.sqrt(prob))
-        out.update(qubits=model.qubits, sparsity=sparsity, quantum_queries=model.quantum_queries,
-                   classical_forward_substitution=model.classical_forward_substitution,
-                   classical_gradient_descent=model.classical_gradient_descent,
-                   quantum_over_classical=model.quantum_over_classical)
+        out.update(qubits=report.system["dilated_qubits"], sparsity=report.system["sparsity"],
+                   solve_queries=report.quantum["solve_queries"], quantum_total=report.quantum["total"],
+                   quantum_total_amplified=report.quantum["total_amplified"],
+                   classical_gradient_descent=report.classical["gradient_descent"],
+                   classical_forward_substitution=report.classical["forward_substitution"],
+                   quantum_over_gradient_descent=report.ratio["quantum_over_gradient_descent"],
+                   verdict=report.verdict["summary"])
     return out
