@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import instances
+from strategies import examples, instances
 
 from qsgd_ref.problem import make_problem
 from qsgd_ref.system.eq6 import condition_number, eq6_system
@@ -70,7 +70,7 @@ def float_cond1(p, steps: int) -> float:
 
 
 @pytest.mark.clause("COND-1")
-@settings(max_examples=10)
+@settings(max_examples=examples(10))
 @given(inst=instances(max_steps=40))
 def test_cond1_in_balls_against_float_norms(inst):
     """The certified COND-1 value (arb, Collatz–Wielandt/Frobenius norms) is above the float64 evaluation
@@ -83,7 +83,7 @@ def test_cond1_in_balls_against_float_norms(inst):
 
 @pytest.mark.slow  # 2-4 s: dense SVDs of 10 drawn systems at two horizons
 @pytest.mark.clause("COND-2", "REG-2")
-@settings(max_examples=10)
+@settings(max_examples=examples(10))
 @given(inst=instances(regime="fully", max_steps=10))
 def test_explicit_uniform_bound_fully_dissipative_with_forcing(inst):
     """COND-2 with its explicit constant, F_0 allowed: whenever the problem is fully dissipative at its
@@ -118,7 +118,7 @@ def test_explicit_uniform_bound_zero_start_with_forcing():
 
 @pytest.mark.slow  # 2-3 s: dense SVDs of 8 drawn systems
 @pytest.mark.clause("COND-3")
-@settings(max_examples=8)
+@settings(max_examples=examples(8))
 @given(inst=instances(regime="marginal", max_steps=15, f0=False), data=st.data())
 def test_explicit_growth_bound_without_strict_dissipation(inst, data):
     """COND-3: κ(L) (dense SVD) ≤ the explicit bound at T, which is ≤ the closed form

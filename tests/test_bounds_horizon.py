@@ -8,7 +8,7 @@ import mpmath
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import instances
+from strategies import examples, instances
 
 from qsgd_ref.base.balls import arb_prec, ball, ball_interval
 from qsgd_ref.problem import make_problem
@@ -32,7 +32,7 @@ PREC = 256
 
 
 @pytest.mark.clause("BND-6")
-@settings(max_examples=12)
+@settings(max_examples=examples(12))
 @given(inst=instances(max_steps=8), data=st.data())
 def test_amplified_majorant_dominates_the_majorant_exactly(inst, data):
     """Property, exact rationals: for a drawn λ ≥ 1 and every t, d_1(t) ≤ c_t λ^{−N} ṽ_λ(t) — the left side
@@ -70,7 +70,7 @@ def test_amplified_majorant_is_tight_for_the_scalar_tree_sum():
 
 @pytest.mark.slow  # 2-3 s: certified trajectories of 8 drawn instances
 @pytest.mark.clause("BND-6")
-@settings(max_examples=8)
+@settings(max_examples=examples(8))
 @given(inst=instances(max_steps=12))
 def test_whole_horizon_series_bounds_the_certified_error(inst):
     """The table's BND-6 series (minimum over the λ grid, balls) is above the certified error (balls, a

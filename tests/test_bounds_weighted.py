@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from qsgd_ref.base.balls import arb_prec, ball
 from qsgd_ref.carleman import exact
@@ -60,7 +61,7 @@ def _check_series(p, name: str) -> None:
 
 @pytest.mark.slow  # 3-5 s: exact changes of basis and certified trajectories of 10 drawn problems
 @pytest.mark.clause("BND-8", "BND-9", "REG-7")
-@settings(max_examples=10)
+@settings(max_examples=examples(10))
 @given(p=non_normal())
 def test_weighted_bounds_hold_on_non_normal_maps(p):
     """Property: for non-normal F_1 with ρ(I + F_1) ≤ 0.9 the Lyapunov view exists and certifies a

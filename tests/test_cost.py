@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import instances
+from strategies import examples, instances
 
 from qsgd_ref.base.balls import arb_prec, ball
 from qsgd_ref.base.errors import InputError
@@ -98,7 +98,7 @@ SCALAR = make_problem(F={1: [["-1/10"]], 2: [["1/20"]]}, u0=["1/2"], steps=5, or
 
 @pytest.mark.slow  # 2-4 s: 25 dense SVDs and exact solutions
 @pytest.mark.clause("COST-3", "COST-1", "SYS-3")
-@settings(max_examples=8)
+@settings(max_examples=examples(8))
 @given(inst=instances(max_steps=10), idle=st.integers(0, 3))
 def test_g_and_kappa_agree_with_independent_computations(inst, idle):
     """Any regime (COST-1/COST-3 assume none): g² from the rational Eq. 6 solution, κ from numpy's SVD
@@ -114,7 +114,7 @@ def test_g_and_kappa_agree_with_independent_computations(inst, idle):
 
 
 @pytest.mark.clause("COST-1")
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(inst=instances(regime="fully", max_steps=40, f0=False), idle=st.integers(0, 4))
 def test_g_upper_bound_and_geometric_decay(inst, idle):
     """COST-1 (b) in rationals; with F_0 = 0 in the fully dissipative regime (the hypotheses of the
@@ -131,7 +131,7 @@ def test_g_upper_bound_and_geometric_decay(inst, idle):
 
 
 @pytest.mark.clause("COST-2", "COND-1")
-@settings(max_examples=10)
+@settings(max_examples=examples(10))
 @given(inst=instances(max_steps=10), idle=st.integers(0, 4))
 def test_kappa_with_idle_steps_between_its_bounds(inst, idle):
     """Any regime: √(p+1) ≤ κ(L_p) (dense SVD of L assembled here) ≤ COST-2's bound, which is COND-1's

@@ -10,7 +10,7 @@ import mpmath
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import instances
+from strategies import examples, instances
 
 from qsgd_ref.problem import make_problem
 from qsgd_ref.theory.output_state import lower_decimal, output_state_bound
@@ -74,7 +74,7 @@ def up(text: str) -> Fraction:
 
 
 @pytest.mark.clause("OUT-1", "BND-1")
-@settings(max_examples=20)
+@settings(max_examples=examples(20))
 @given(inst=instances(regime="fully", max_steps=12), a_posteriori=st.booleans())
 def test_bound_against_the_reference(inst, a_posteriori):
     """Fully dissipative instances (REG-2, any degree, with or without F_0; the bound claims nothing

@@ -35,3 +35,11 @@ def test_every_interactive_draw_is_labelled():
     assert len(draws) >= 20, "the interactive draws were not found"
     unlabelled = [f"{f}:{line}" for f, line, call in draws if not any(k.arg == "label" for k in call.keywords)]
     assert not unlabelled, f"data.draw without label= (say which hypothesis the draw satisfies): {unlabelled}"
+
+
+def test_a_tests_own_example_count_deepens_under_thorough():
+    """A literal ``@settings(max_examples=8)`` would draw 8 examples under the thorough profile too; each
+    goes through strategies.examples (ci: n, thorough: 10 n)."""
+    fixed = [f"{f}:{line}" for f, line, call in _calls("settings")
+             for k in call.keywords if k.arg == "max_examples" and not isinstance(k.value, ast.Call)]
+    assert not fixed, f"max_examples without strategies.examples(...): {fixed}"

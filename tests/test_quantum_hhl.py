@@ -7,6 +7,7 @@ import pytest
 from assertions import assert_close
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from qsgd_ref.quantum.clock import make_clock
 from qsgd_ref.quantum.dilation import encode
@@ -69,7 +70,7 @@ def test_hermitian_is_not_dilated_and_bad_input_names_field() -> None:
 
 
 @pytest.mark.clause("HHL-2")
-@settings(max_examples=6)
+@settings(max_examples=examples(6))
 @given(data=system(max_m=2), bits=st.integers(3, 4))
 def test_aer_statevector_equals_twin(data: tuple[np.ndarray, np.ndarray, np.ndarray], bits: int) -> None:
     L, b, _ = data
@@ -109,7 +110,7 @@ def test_twin_is_exact_inverse_on_bin_centred_spectrum(bits: int, data: st.DataO
 
 
 @pytest.mark.clause("HHL-3")
-@settings(max_examples=8)
+@settings(max_examples=examples(8))
 @given(data=system(max_m=4))
 def test_chosen_clock_reaches_target_and_scales_spectrum(data: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
     L, b, sig = data

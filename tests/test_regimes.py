@@ -13,7 +13,7 @@ from assertions import assert_close
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
-from strategies import instances
+from strategies import examples, instances
 
 from qsgd_ref.problem import make_problem
 from qsgd_ref.problem.iterate import iterate
@@ -145,7 +145,7 @@ def test_marginal_mode_with_small_nonlinearity_is_almost():
 
 @pytest.mark.slow  # 2-4 s: certified trajectories of 10 drawn marginal instances
 @pytest.mark.clause("REG-3", "BND-6")
-@settings(max_examples=10)
+@settings(max_examples=examples(10))
 @given(inst=instances(regime="marginal", max_steps=15))
 def test_almost_dissipative_promise_holds_on_the_whole_horizon(inst):
     """Property: whenever a marginal instance is almost dissipative, its promise holds at every t ≤ T
@@ -164,7 +164,7 @@ def test_almost_dissipative_promise_holds_on_the_whole_horizon(inst):
 
 
 @pytest.mark.clause("REG-2", "REG-6")
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(data=st.data())
 def test_zero_start_with_forcing_is_fully_dissipative(data):
     """Issue 15: u(0) = 0, F_0 ≠ 0 and a contracting map (scalar; labelled draws ηλ ∈ (0, 1), F_0, F_2) is

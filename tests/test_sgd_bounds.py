@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.carleman import exact
@@ -87,7 +88,7 @@ def _frob2(a: np.ndarray) -> Fraction:
 
 
 @pytest.mark.clause("SGD-1")
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(case=sample_maps())
 def test_noise_numbers_against_every_batch(case):
     """v_ℓ equals the exact mean of ‖Ξ_ℓ‖_F² over all batches; ‖Ξ_ℓ‖_F ≤ c_ℓ for each; swapping one
@@ -142,7 +143,7 @@ def _errors_exact(maps, sequence, u0, order, steps) -> list[mpmath.mpf]:
 
 @pytest.mark.slow  # 1-3 s: up to 216 exact trajectories per example
 @pytest.mark.clause("SGD-2", "SGD-3")
-@settings(max_examples=10)
+@settings(max_examples=examples(10))
 @given(case=sample_maps(), delta=st.sampled_from([Fraction(1, 10), Fraction(1, 2)]))
 def test_bounds_against_the_exact_distribution(case, delta):
     """Every sequence of batches (C(m,b)^T of them, equally likely): the error never exceeds the sure
