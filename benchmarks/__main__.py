@@ -5,7 +5,8 @@
     python -m benchmarks --quick --only tables --out /tmp/x.json    # seconds; the page is not touched
 
 Sections: carleman (assembly and matrix-free apply against scipy kron + bmat), reference (default
-and certified modes at 50 and 100 digits), tables (symbolic tables against a SymPy expansion),
+and certified modes at 50 and 100 digits), scale (real problems at real sizes), sweep (a 200-case
+sweep, serial against two Dask worker processes), tables (symbolic tables against a SymPy expansion),
 upload (CX of the sparse state preparation against
 Qiskit's StatePreparation), suite (the test suite under the ci profile), legacy (benchmarks/legacy_hhl/compare.py). Prints the
 machine and each figure with its ratio; writes the JSON (default benchmarks/results/latest.json)
@@ -24,14 +25,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bench_carleman, bench_reference, bench_scale, bench_suite, bench_tables, quantum_upload, report
+from benchmarks import (
+    bench_carleman,
+    bench_reference,
+    bench_scale,
+    bench_suite,
+    bench_sweep,
+    bench_tables,
+    quantum_upload,
+    report,
+)
 from benchmarks.machine import describe, load_average, summary
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 #: --long: the scale section also runs Burgers at N = 4 and 30 digits
 LONG = False
-SECTIONS = ("carleman", "reference", "scale", "tables", "upload", "suite", "legacy")
+SECTIONS = ("carleman", "reference", "scale", "sweep", "tables", "upload", "suite", "legacy")
 
 
 def run_carleman(quick: bool) -> dict[str, Any]:
@@ -68,6 +78,10 @@ def run_scale(quick: bool) -> dict[str, Any]:
               f"steps: {r['naive_over_float64_N4']:.1f}× (ŷ_1 at the last step: {r['naive_loop']})")
     r["ratios"] = {"naive_over_float64_N4": r["naive_over_float64_N4"]}
     return r
+
+
+def run_sweep(quick: bool) -> dict[str, Any]:
+    return bench_sweep.measure(quick=quick)
 
 
 def run_tables(quick: bool) -> dict[str, Any]:
@@ -118,7 +132,7 @@ def run_legacy(quick: bool) -> dict[str, Any]:
 
 
 RUNNERS: dict[str, Callable[[bool], dict[str, Any]]] = {
-    "carleman": run_carleman, "reference": run_reference, "scale": run_scale, "tables": run_tables, "upload": run_upload, "suite": run_suite,
+    "carleman": run_carleman, "reference": run_reference, "scale": run_scale, "sweep": run_sweep, "tables": run_tables, "upload": run_upload, "suite": run_suite,
     "legacy": run_legacy,
 }
 

@@ -131,6 +131,41 @@ def render_scale(res: dict[str, Any]) -> str:
             + f"\n- float64 against 30 digits, ŷ_1(T) relative to its largest entry: {agree}.")
 
 
+def render_sweep(res: dict[str, Any]) -> str:
+    s = res["sections"]["sweep"]
+    serial, dask = s["runs"]["serial"], s["runs"]["dask"]
+    ratio, with_start = s["ratios"]["serial_over_dask"], s["ratios"]["serial_over_dask_with_startup"]
+    workers = " and ".join(f"{m:.0f}" for m in dask["worker_peak_mib"])
+    lines = [
+        "| | serial loop (`--workers 0`) | local cluster, 2 worker processes |",
+        "|---|---:|---:|",
+        f"| cases (computed / failed / lost) | {serial['computed']} / {serial['failed']} / {serial['lost']} "
+        f"| {dask['computed']} / {dask['failed']} / {dask['lost']} |",
+        f"| wall time of the cases | {serial['run_s']:.1f} s | {dask['run_s']:.1f} s |",
+        f"| cluster start-up (workers up, code checked) | — | {dask['startup_s']:.1f} s |",
+        f"| reading the sweep (building the models) | {serial['load_s']:.1f} s | {dask['load_s']:.1f} s |",
+        f"| per case | {serial['run_s'] / s['cases'] * 1e3:.0f} ms | {dask['run_s'] / s['cases'] * 1e3:.0f} ms |",
+        f"| CPU time of the case-running processes (share of their cores) | {serial['cpu_s']:.1f} s "
+        f"({serial['cpu_s'] / serial['run_s']:.0%}) | {dask['cpu_s']:.1f} s "
+        f"({dask['cpu_s'] / (2 * dask['run_s']):.0%}) |",
+        f"| peak memory | {serial['peak_mib']:.0f} MiB | {dask['peak_mib']:.0f} MiB (client and scheduler), "
+        f"workers {workers} MiB |",
+        f"| load average before → after | {serial['load_before']} → {serial['load_after']} "
+        f"| {dask['load_before']} → {dask['load_after']} |",
+    ]
+    cpu_overhead = (dask["cpu_s"] - serial["cpu_s"]) / s["cases"]
+    cpu_ratio = serial["cpu_s"] / (dask["cpu_s"] / 2)
+    goal = (f"Speed-up (goal ≥ 1.7× with 2 workers): {_verdict(ratio >= 1.7)} in this run: {ratio:.2f}× on the "
+            f"cases, {with_start:.2f}× with the cluster's start-up. Overhead per task: "
+            f"{s['overhead_per_task_s'] * 1e3:.0f} ms of wall time (2 × cluster time − serial time, per case; it "
+            f"includes what the other jobs on the machine took from the two workers), {cpu_overhead * 1e3:.0f} ms "
+            f"of CPU time (the workers' CPU time minus the serial loop's, per case); a no-op task's round trip "
+            f"through the scheduler: {dask['noop_per_task_s'] * 1e3:.1f} ms. From CPU time alone — each process "
+            f"with a core to itself, an estimate, not a measurement — the ratio would be {cpu_ratio:.2f}×. The two "
+            f"tables are {'byte-identical' if s['tables_equal'] else '**not equal**'}.")
+    return (f"{_run_line(res)} Machine: {summary(res['machine'])}\n\n" + "\n".join(lines) + "\n\n" + goal)
+
+
 def render_legacy(res: dict[str, Any]) -> str:
     s = res["sections"]["legacy"]
     return f"From `{s['command']}` ({s['seconds']:.0f} s):\n\n" + s["table_markdown"]
@@ -138,7 +173,7 @@ def render_legacy(res: dict[str, Any]) -> str:
 
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "machine": render_machine, "carleman": render_carleman, "reference": render_reference, "scale": render_scale,
-    "tables": render_tables, "upload": render_upload, "suite": render_suite, "legacy": render_legacy,
+    "sweep": render_sweep, "tables": render_tables, "upload": render_upload, "suite": render_suite, "legacy": render_legacy,
 }
 
 
@@ -147,8 +182,8 @@ def update_page(res: dict[str, Any], page: Path = PAGE) -> list[str]:
     text = page.read_text()
     done = []
     for name, fn in RENDERERS.items():
-        if name not in res["sections"] and (name != "machine" or set(res["sections"]) <= {"scale"}):
-            continue  # a section not run; the machine line belongs to full runs (scale carries its own)
+        if name not in res["sections"] and (name != "machine" or set(res["sections"]) <= {"scale", "sweep"}):
+            continue  # a section not run; the machine line belongs to full runs (scale and sweep carry their own)
         pattern = re.compile(rf"(<!-- bench:{name} -->\n)(?:.*?\n)?(<!-- /bench:{name} -->)", re.S)
         if pattern.search(text):
             body = fn(res)

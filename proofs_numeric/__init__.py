@@ -1,17 +1,23 @@
 """Numeric certification of spec clauses: one module per clause group with a numeric side.
 
-Each module defines ``CLAUSES`` (the IDs it checks) and ``sweep(quick: bool, figdir: Path) -> Report``;
-``python -m proofs_numeric [--quick]`` runs them all, prints per clause whether it held, and writes
-docs/proofs_numeric.md with the tables and the PNG figures (docs/figures/), without timings (the
-file is tracked: the same code gives the same file). A Report states per clause whether it is
-proven (with the proof document), certified on the grid (every inequality decided with arb balls
-or exact rationals) or a conjecture (with the largest ratio seen), and ``held`` says whether the
-grid's checks held.
+Each module defines ``CLAUSES`` (the IDs it checks), its grid as ``tasks(quick) -> list[tuple]``, the
+pure function of one grid point ``task(*args)`` (plain, picklable values in and out) and
+``report(quick, results, figdir) -> Report``, which reads the results in the order of ``tasks``.
+``python -m proofs_numeric [--quick] [--scheduler ADDRESS | --workers K]`` runs every module's tasks
+through the executor of ``qsgd-ref sweep`` (:mod:`qsgd_ref.report.sweep.run`: one after the other, on
+a local Dask cluster or on a scheduler anywhere) and writes docs/proofs_numeric.md with the tables and
+the PNG figures (docs/figures/). A Report states per clause whether it is proven (with the proof
+document), certified on the grid (every inequality decided with arb balls or exact rationals) or a
+conjecture (with the largest ratio seen), and ``held`` says whether the grid's checks held;
+the report carries no timings (the file is tracked: the same code gives the same file).
 """
 
 from __future__ import annotations
 
+import importlib
+import time
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -42,3 +48,10 @@ def md_table(header: list[str], rows: list[list[object]]) -> str:
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(str(x) for x in row) + " |" for row in rows]
     return "\n".join(out)
+
+
+def run_task(module: str, args: tuple[Any, ...]) -> tuple[float, Any]:
+    """``module.task(*args)`` and its wall time in seconds: what the executor runs (on any worker)."""
+    start = time.perf_counter()
+    value = importlib.import_module(module).task(*args)
+    return time.perf_counter() - start, value

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import flint
 
@@ -27,68 +28,92 @@ CLAUSES = ["BND-4", "BND-6", "BND-7"]
 PREC = 200
 
 
-def sweep(quick: bool, figdir: Path) -> Report:
-    from matplotlib.figure import Figure
+def _grid(quick: bool) -> tuple[int, range]:
+    """The horizon and the orders."""
+    return (60 if quick else 200), range(1, 5 if quick else 7)
 
-    steps = 60 if quick else 200
-    orders = range(1, 5 if quick else 7)
+
+def tasks(quick: bool) -> list[tuple[Fraction, Fraction, Fraction, bool]]:
+    """One task per (δ, h_2, h_0) majorant."""
     deltas = [Fraction(0), Fraction(1, 1000)] + ([] if quick else [Fraction(1, 100)])
     h2s = [Fraction(1, 200), Fraction(1, 50)] + ([] if quick else [Fraction(1, 1000), Fraction(1, 20)])
     h0s = [Fraction(0), Fraction(1, 10**4)]
+    return [(delta, h2, h0, quick) for delta in deltas for h2 in h2s for h0 in h0s]
+
+
+def _floats(values: list[Any]) -> list[float | None]:
+    """Upper ends of balls (None where a series has no value), for the figure."""
+    return [None if v is None else float(v.upper()) for v in values]
+
+
+def task(delta: Fraction, h2: Fraction, h0: Fraction, quick: bool) -> dict[str, Any]:
+    """Every check of one majorant h = (h_0, 1 + δ, h_2), r = 1, over the orders: the clauses' verdicts,
+    BND-4's ratios to the majorant, the windows of BND-4 and BND-7, REG-3's corollary, and the curves of
+    the figure's case (δ = 0, h_2 = 1/50, the last order)."""
+    steps, orders = _grid(quick)
     ok = {cid: True for cid in CLAUSES}
     ratio4: list[float] = []
-    reach = []
+    reach: list[list[object]] = []
     corollary_ok, corollary_n = True, 0
     curve = None
+    h = {1: 1 + delta, 2: h2, **({0: h0} if h0 else {})}
+    r = Fraction(1)
     with arb_prec(PREC):
-        for delta in deltas:
-            for h2 in h2s:
-                for h0 in h0s:
-                    h = {1: 1 + delta, 2: h2, **({0: h0} if h0 else {})}
-                    r = Fraction(1)
-                    hb = {ell: ball(x) for ell, x in h.items()}
-                    for order in orders:
-                        _, ds = majorant([hb], ball(r), order, steps)
-                        d1 = [row[0] for row in ds]
-                        series6 = whole_horizon_series([h], r, order, steps)
-                        ok["BND-6"] &= all(not d > b for d, b in zip(d1, series6))
-                        if h0:
-                            continue
-                        closed7 = closed_form_horizon_q2(h, r, order, steps)
-                        ok["BND-7"] &= all(c is None or not d > c for d, c in zip(d1, closed7))
-                        last4 = last7 = 0
-                        for t in range(steps + 1):
-                            v4 = cf.closed_form_almost(h, r, order, t, ball)
-                            if v4 is not None:
-                                ok["BND-4"] &= not d1[t] > v4
-                                last4 = t
-                                if t >= 2 and d1[t] > 0:
-                                    ratio4.append(float((v4 / d1[t]).lower()))
-                            if closed7[t] is not None:
-                                last7 = t
-                        reach.append([f"{float(1 + delta):g}", f"{float(h2):g}", order, last4, last7])
-                        if curve is None and delta == 0 and h2 == Fraction(1, 50) and order == orders[-1]:
-                            curve = (d1, series6, closed7, [cf.closed_form_almost(h, r, order, t, ball)
-                                                            for t in range(steps + 1)])
-                    # REG-3 corollary: x_T ≤ 1 ⇒ the amplified majorant at λ = x_T^{−1/(q−1)} stays in the envelope
-                    for t_h in (10, steps // 2, steps):
-                        x_t = horizon_number(h, r, t_h)
-                        if x_t is not None and x_t <= 1 and x_t > 0:
-                            lam = ball_interval(1 / x_t)[0]  # a rational ≤ x_T^{−1} = λ of the corollary (q = 2)
-                            lam = max(Fraction(1), lam * Fraction(999999, 1000000))
-                            corollary_n += 1
-                            corollary_ok &= envelope_holds(h, r, t_h, lam) is None
-                            vs = orbit([{ell: ball(x) for ell, x in amplified(h, lam).items()}], ball(r), t_h)
-                            corollary_ok &= all(not v > flint.arb.const_e() * ball(r + h.get(0, Fraction(0)) * t)
-                                                for t, v in enumerate(vs))
+        hb = {ell: ball(x) for ell, x in h.items()}
+        for order in orders:
+            _, ds = majorant([hb], ball(r), order, steps)
+            d1 = [row[0] for row in ds]
+            series6 = whole_horizon_series([h], r, order, steps)
+            ok["BND-6"] &= all(not d > b for d, b in zip(d1, series6))
+            if h0:
+                continue
+            closed7 = closed_form_horizon_q2(h, r, order, steps)
+            ok["BND-7"] &= all(c is None or not d > c for d, c in zip(d1, closed7))
+            last4 = last7 = 0
+            for t in range(steps + 1):
+                v4 = cf.closed_form_almost(h, r, order, t, ball)
+                if v4 is not None:
+                    ok["BND-4"] &= not d1[t] > v4
+                    last4 = t
+                    if t >= 2 and d1[t] > 0:
+                        ratio4.append(float((v4 / d1[t]).lower()))
+                if closed7[t] is not None:
+                    last7 = t
+            reach.append([f"{float(1 + delta):g}", f"{float(h2):g}", order, last4, last7])
+            if delta == 0 and h2 == Fraction(1, 50) and order == orders[-1]:
+                curve = [_floats(d1), _floats(series6), _floats(closed7),
+                         _floats([cf.closed_form_almost(h, r, order, t, ball) for t in range(steps + 1)])]
+        # REG-3 corollary: x_T ≤ 1 ⇒ the amplified majorant at λ = x_T^{−1/(q−1)} stays in the envelope
+        for t_h in (10, steps // 2, steps):
+            x_t = horizon_number(h, r, t_h)
+            if x_t is not None and x_t <= 1 and x_t > 0:
+                lam = ball_interval(1 / x_t)[0]  # a rational ≤ x_T^{−1} = λ of the corollary (q = 2)
+                lam = max(Fraction(1), lam * Fraction(999999, 1000000))
+                corollary_n += 1
+                corollary_ok &= envelope_holds(h, r, t_h, lam) is None
+                vs = orbit([{ell: ball(x) for ell, x in amplified(h, lam).items()}], ball(r), t_h)
+                corollary_ok &= all(not v > flint.arb.const_e() * ball(r + h.get(0, Fraction(0)) * t)
+                                    for t, v in enumerate(vs))
     ok["BND-6"] &= corollary_ok
+    return {"ok": ok, "ratio4": ratio4, "reach": reach, "corollary_n": corollary_n, "curve": curve}
+
+
+def report(quick: bool, results: list[dict[str, Any]], figdir: Path) -> Report:
+    from matplotlib.figure import Figure
+
+    _, orders = _grid(quick)
+    ok = {cid: all(res["ok"][cid] for res in results) for cid in CLAUSES}
+    ratio4 = [x for res in results for x in res["ratio4"]]
+    reach = [row for res in results for row in res["reach"]]
+    corollary_n = sum(res["corollary_n"] for res in results)
+    curve = next((res["curve"] for res in results if res["curve"] is not None), None)
     figures = []
     if curve is not None:
         fig = Figure(figsize=(6, 4))
         ax = fig.subplots()
         for values, label in zip(curve, ("majorant (BND-1)", "BND-6", "BND-7", "BND-4")):
-            ts = [t for t, v in enumerate(values) if v is not None and v > 0 and v < 1e6]
-            ax.semilogy(ts, [float(values[t].upper()) for t in ts], label=label)
+            ts = [t for t, v in enumerate(values) if v is not None and 0 < v < 1e6]
+            ax.semilogy(ts, [values[t] for t in ts], label=label)
         ax.set_ylim(1e-8, 1e3)
         ax.set_xlabel("t")
         ax.set_ylabel("bound on ‖u(t) − ŷ_1(t)‖")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from proofs_numeric import Report, md_table
 from qsgd_ref.problem import Problem, make_problem
@@ -32,32 +33,47 @@ def grid(quick: bool) -> list[tuple[str, Problem]]:
     return out
 
 
-def sweep(quick: bool, figdir: Path) -> Report:
+def tasks(quick: bool) -> list[tuple[str, Problem]]:
+    """One task per problem of the grid."""
+    return grid(quick)
+
+
+def task(name: str, p: Problem) -> dict[str, Any]:
+    """Certified error and majorant (arb) at every step of one problem: counts, the largest ratio and the
+    upper ends of both series (for the figure)."""
+    err = certified_trajectories(p, PREC).error
+    bnd = majorant_balls(p, PREC)
+    certified = undecided = 0
+    worst, ok = 0.0, True
+    for e, b in zip(err, bnd):
+        # arb comparisons: ``e <= b`` holds only if every value of e is ≤ every value of b
+        if b == 0:
+            undecided += 1  # structural zero: exact check in tests/test_bounds.py
+            continue
+        certified += bool(e <= b)
+        ok &= not bool(e > b)
+        worst = max(worst, float(e.upper() / b.upper()))
+    return {"name": name, "order": p.order, "steps": p.steps, "certified": certified, "decided": len(err) - undecided,
+            "ok": ok, "worst": worst, "error": [float(e.upper()) for e in err], "bound": [float(b.upper()) for b in bnd]}
+
+
+def report(quick: bool, results: list[dict[str, Any]], figdir: Path) -> Report:
     from matplotlib.figure import Figure
 
     rows, all_ok = [], True
     fig = Figure(figsize=(10, 4))
     axes = fig.subplots(1, 2)
-    for name, p in grid(quick):
-        err = certified_trajectories(p, PREC).error
-        bnd = majorant_balls(p, PREC)
-        certified = undecided = 0
-        worst = 0.0
-        for e, b in zip(err, bnd):
-            # arb comparisons: ``e <= b`` holds only if every value of e is ≤ every value of b
-            if b == 0:
-                undecided += 1  # structural zero: exact check in tests/test_bounds.py
-                continue
-            certified += bool(e <= b)
-            all_ok &= not bool(e > b)
-            worst = max(worst, float(e.upper() / b.upper()))
-        rows.append([name, p.order, p.steps, f"{certified}/{len(err) - undecided}", f"{worst:.4g}"])
+    for res in results:
+        all_ok &= res["ok"]
+        name = res["name"]
+        rows.append([name, res["order"], res["steps"], f"{res['certified']}/{res['decided']}", f"{res['worst']:.4g}"])
         ax = axes[0] if name.startswith("fully, 2-d, F_0") else axes[1] if name.startswith("almost") else None
         if ax is not None:
-            t = range(p.steps + 1)
-            line = ax.semilogy(t, [max(float(e.upper()), 1e-300) for e in err], label=f"error N={p.order}")
-            ax.semilogy(t, [max(float(b.upper()), 1e-300) for b in bnd], "--", color=line[0].get_color(),
-                        label=f"majorant N={p.order}")
+            t = range(res["steps"] + 1)
+            # zeros (exact steps) are left out of the log plot rather than drawn at a floor
+            line = ax.semilogy(t, [e if e > 0 else float("nan") for e in res["error"]], label=f"error N={res['order']}")
+            ax.semilogy(t, [b if b > 0 else float("nan") for b in res["bound"]], "--", color=line[0].get_color(),
+                        label=f"majorant N={res['order']}")
     for ax, title in zip(axes, ("fully dissipative, 2-d with F_0", "almost dissipative (marginal), scalar")):
         ax.set_title(title)
         ax.set_xlabel("t")

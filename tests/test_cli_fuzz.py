@@ -195,6 +195,6 @@ def test_every_argument_vector_exits_0_or_2_in_at_most_three_lines(name, inputs)
 @pytest.mark.clause("CLI-1")
 def test_the_fuzz_reaches_every_command():
     assert {n.split()[0] for n in COMMANDS} == {"demo", "validate", "convert", "classify", "reference", "tables", "hhl",
-                                                 "oracle", "cost", "model", "proxy", "train"}
+                                                 "oracle", "cost", "model", "proxy", "train", "sweep"}
     assert {"model burgers", "model quadnet", "oracle generate", "oracle verify"} <= set(COMMANDS)
     assert os.path.isdir(spec_dir() / "vectors")

@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "model": "qsgd_ref.cli.commands.model",
     "proxy": "qsgd_ref.cli.commands.proxy",
     "train": "qsgd_ref.cli.commands.train",
+    "sweep": "qsgd_ref.cli.commands.sweep",
 }
 
 DESCRIPTION = """\
