@@ -20,8 +20,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sympy
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from qsgd_ref.carleman import exact
 from qsgd_ref.problem import ExactMatrix, load_problem, make_problem
@@ -239,6 +240,7 @@ def test_map_iteration_equals_explicit_index_loops(p):
 
 
 @pytest.mark.clause("LIFT-2", "MAP-1")
+@settings(max_examples=examples(25))  # 250 under thorough: one example costs ~0.3 s there
 @given(p=tiny_problems())
 def test_lifted_iteration_is_exact_while_no_block_is_dropped(p):
     """ŷ_1(t) = u(t) exactly as long as N ≥ q^t (no block k > N is reached), and ŷ_j(t) = u(t)^{⊗j} on a
