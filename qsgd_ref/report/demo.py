@@ -154,7 +154,8 @@ def _hhl_stage(problem: Problem, shots: int) -> None:
     _section(f"HHL on the Eq. 6 system of the problem reduced to N = {small.order}, T = {small.steps} (clauses HHL-*)")
     res = hhl(small, shots=shots, seed=1).to_json()
     print(f"fidelity {res['fidelity']:.6f}, success probability {res['success_probability']:.4f}, "
-          f"qubits {res['qubits']}, depth {res['depth']}, CX {res['cx']} (clock: {res['clock'].get('bits')} bits)")
+          f"qubits {res['qubits']}, CX {res['cx']:,} ({res['cx_method']}) (clock: {res['clock'].get('bits')} bits, "
+          f"c0 = {res['clock'].get('c0'):.4g})")
     u_t = res["u_T"]
     print(f"downloaded u(T) from {shots} shots: {np.array2string(np.array(u_t), precision=6)}")
     print(f"exact u(T):                        {np.array2string(np.array(res['u_T_exact']), precision=6)}")
