@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from qsgd_ref.problem import make_problem
 from qsgd_ref.quantum.clock import Clock, make_clock
 from qsgd_ref.quantum.dilation import encode
-from qsgd_ref.quantum.hhl import aer_statevector, hhl_circuit, postselect, simulate
+from qsgd_ref.quantum.hhl import ClockFourier, aer_statevector, hhl_circuit, postselect, simulate
 from qsgd_ref.quantum.resources import construction_cx
 from qsgd_ref.quantum.twin import _pieces, best_rotation, choose_clock, qpe_weights, time_candidates, twin
 from qsgd_ref.system.eq6 import eq6_system
@@ -96,6 +96,25 @@ def test_aer_statevector_equals_twin(data: tuple[np.ndarray, np.ndarray, np.ndar
     check_aer_twin_blockwise(enc, make_clock(enc.eigenvalues, bits, c0))
 
 
+@pytest.mark.clause("HHL-2")
+@pytest.mark.parametrize("inverse", [False, True])
+def test_clock_fourier_by_fft_equals_qiskits_qft(inverse: bool) -> None:
+    """simulate() applies ClockFourier as an FFT; against Operator(QFTGate) on 3 of 5 qubits of a random state."""
+    from qiskit import QuantumCircuit
+    from qiskit.circuit.library import QFTGate
+    from qiskit.quantum_info import Operator
+
+    rng = np.random.default_rng(5)
+    psi = rng.normal(size=32) + 1j * rng.normal(size=32)
+    psi /= np.linalg.norm(psi)
+    qc = QuantumCircuit(5)
+    qc.append(ClockFourier(3, inverse=inverse), [1, 2, 4])
+    ref = QuantumCircuit(5)
+    gate = QFTGate(3)
+    ref.append(gate.inverse() if inverse else gate, [1, 2, 4])
+    assert_close(simulate(qc, psi), Operator(ref).data @ psi, tol=1e-13, what="FFT QFT against Qiskit's QFTGate")
+
+
 @st.composite
 def pair_problem(draw: st.DrawFn) -> tuple:
     """An n = 2, N = 2 problem (F_1, F_2, maybe F_0, T ∈ {1, 2}) with small rational entries."""
@@ -153,14 +172,14 @@ def test_twin_is_exact_inverse_on_bin_centred_spectrum(bits: int, data: st.DataO
 @pytest.mark.clause("HHL-2")
 @settings(max_examples=10)
 @given(st.integers(3, 6), st.lists(st.floats(-40.0, 40.0), min_size=1, max_size=4), st.floats(0.1, 2.0))
-def test_qpe_weights_fft_equals_the_literal_sum(bits: int, lam: list[float], time: float) -> None:
-    """|α_k(φ)|² by FFT against the double sum of HHL-2 written out; each row sums to 1."""
+def test_qpe_weights_equal_the_literal_sum(bits: int, lam: list[float], time: float) -> None:
+    """|α_k(φ)|² in closed form (Fejér kernel) against the double sum of HHL-2 written out; rows sum to 1."""
     clk = Clock(bits, time, 1.0)
     size = 2**bits
     literal = np.array([[abs(sum(np.exp(2j * np.pi * j * (x * time / (2 * np.pi) - k / size)) for j in range(size)) / size) ** 2
                          for k in range(size)] for x in lam])
     w = qpe_weights(clk, np.array(lam))
-    assert_close(w, literal, tol=1e-12, what="QPE weights by FFT")
+    assert_close(w, literal, tol=1e-12, what="QPE weights in closed form")
     assert_close(w.sum(axis=1), np.ones(len(lam)), tol=1e-12, what="Σ_k |α_k|²")
 
 
@@ -172,7 +191,7 @@ def test_output_is_affine_in_c0_between_bins(data: tuple[np.ndarray, np.ndarray,
     L, b, _ = data
     enc = encode(L, b)
     clk = make_clock(enc.eigenvalues, bits, c0)
-    a, bb, _, lam = _pieces(enc, clk)
+    a, bb, _, lam, _ = _pieces(enc, clk)
     m = min(int(np.floor(c0)), clk.size // 2 - 1)
     c = min(c0, clk.size // 2)
     g = qpe_weights(clk, lam) @ clk.amplitudes()

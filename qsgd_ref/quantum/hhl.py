@@ -4,12 +4,13 @@ Registers (Qiskit little-endian): system (k qubits, the padded Hermitian A), clo
 clock[0] least significant), ancilla. Steps: upload rhs (sparse, UPL-1); H on the clock;
 controlled U^(2^j), U = exp(iAt), on clock[j] (hand-rolled QPE: each controlled power is a
 :class:`ControlledPower`, the exact unitary |0⟩⟨0|⊗I + |1⟩⟨1|⊗U^(2^j) kept as the k × k block);
-inverse QFTGate; UCRYGate (target first) rotating the ancilla by sin(θ_k/2) = f(k); the inverse of
+inverse QFT (:class:`ClockFourier`, defined by QFTGate); UCRYGate (target first) rotating the ancilla by sin(θ_k/2) = f(k); the inverse of
 the QPE; post-selection of ancilla = 1, clock = 0.
 
 Simulation and resource counting are apart (HHL-4). :func:`simulate` runs the circuit's
 instructions on a statevector as they are — each controlled power as one k-qubit matrix product on
-the half of the state where its control is 1, every other instruction through its matrix (or, above
+the half of the state where its control is 1, the clock's QFT as one FFT, the rotation as one 2 × 2
+rotation per clock value, every other instruction through its matrix (or, above
 :data:`DENSE_QUBITS` qubits, its definition) — with no transpilation. :func:`aer_statevector` runs
 the same circuit on qiskit-aer (the controlled powers as dense unitary instructions), an independent
 simulator for cross-checks at small sizes. Only :func:`resources` transpiles: it synthesises the
@@ -71,6 +72,26 @@ class ControlledPower(Gate):  # type: ignore[misc]
         return _controlled(self.matrix).astype(dtype or complex)
 
 
+class ClockFourier(Gate):  # type: ignore[misc]
+    """The QFT on the clock (|j⟩ ↦ 2^(−c/2) Σ_k e^{2πijk/2^c} |k⟩, little-endian), or its inverse.
+
+    Its definition is Qiskit's QFTGate (or that gate's inverse), which Aer and the transpiler use;
+    :func:`simulate` applies it as one FFT over the clock register."""
+
+    def __init__(self, bits: int, inverse: bool = False) -> None:
+        super().__init__("clock_qft_dg" if inverse else "clock_qft", bits, [])
+        self.inverted = inverse
+
+    def _define(self) -> None:
+        qc = QuantumCircuit(self.num_qubits, name=self.name)
+        gate = QFTGate(self.num_qubits)
+        qc.append(gate.inverse() if self.inverted else gate, list(range(self.num_qubits)))
+        self.definition = qc
+
+    def inverse(self, annotated: bool = False) -> ClockFourier:
+        return ClockFourier(self.num_qubits, not self.inverted)
+
+
 def controlled_powers(enc: Encoded, clock: Clock) -> list[np.ndarray]:
     """U^(2^j), j = 0 … c − 1, U = exp(iAt): one matrix exponential and c − 1 squarings."""
     power = sla.expm(1j * clock.time * enc.A)
@@ -89,7 +110,7 @@ def qpe_circuit(enc: Encoded, clock: Clock) -> QuantumCircuit:
     qc.h(clk)
     for j, power in enumerate(controlled_powers(enc, clock)):
         qc.append(ControlledPower(power, label=f"cU^{2**j}"), [clk[j], *sys_r])
-    qc.append(QFTGate(clock.bits).inverse(), clk)
+    qc.append(ClockFourier(clock.bits, inverse=True), clk)
     return qc
 
 
@@ -142,6 +163,17 @@ def _apply_controlled(state: np.ndarray, V: np.ndarray, control: int, targets: l
     state[tuple(index)] = np.moveaxis(out, list(range(m)), axes)
 
 
+def _apply_fourier(state: np.ndarray, qubits: list[int], inverse: bool) -> np.ndarray:
+    """The QFT (or its inverse) on ``qubits`` (qubits[0] least significant) by one FFT."""
+    nq, m = state.ndim, len(qubits)
+    axes = [nq - 1 - q for q in reversed(qubits)]  # most significant first
+    moved = np.moveaxis(state, axes, list(range(nq - m, nq)))
+    shape = moved.shape
+    flat = moved.reshape(-1, 2**m)
+    out = np.fft.fft(flat, axis=1) / np.sqrt(2**m) if inverse else np.fft.ifft(flat, axis=1) * np.sqrt(2**m)
+    return np.moveaxis(out.reshape(shape), list(range(nq - m, nq)), axes)
+
+
 def _apply_ucry(state: np.ndarray, angles: np.ndarray, target: int, controls: list[int]) -> np.ndarray:
     """RY(θ_j) on ``target`` for control value j (controls[0] least significant)."""
     nq = state.ndim
@@ -164,6 +196,8 @@ def _run(state: np.ndarray, qc: QuantumCircuit, qubit_map: list[int]) -> np.ndar
             continue
         if isinstance(op, ControlledPower):
             _apply_controlled(state, op.matrix, qs[0], qs[1:])
+        elif isinstance(op, ClockFourier):
+            state = _apply_fourier(state, qs, op.inverted)
         elif isinstance(op, UCRYGate):
             state = _apply_ucry(state, np.asarray(op.params, dtype=float), qs[0], qs[1:])
         elif op.num_qubits <= DENSE_QUBITS:
@@ -194,7 +228,7 @@ def _phase(qc: QuantumCircuit) -> float:
     total = float(qc.global_phase)
     for inst in qc.data:
         op = inst.operation
-        if (op.name not in _SKIP and not isinstance(op, ControlledPower | UCRYGate)
+        if (op.name not in _SKIP and not isinstance(op, ControlledPower | UCRYGate | ClockFourier)
                 and op.num_qubits > DENSE_QUBITS and op.definition is not None):
             total += _phase(op.definition)
     return total

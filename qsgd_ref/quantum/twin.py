@@ -38,12 +38,17 @@ MAX_BIN_CANDIDATES = 16
 def qpe_weights(clock: Clock, lam: np.ndarray) -> np.ndarray:
     """|α_k(φ)|² for each eigenvalue (rows) and clock value k (columns).
 
-    α_k(φ) = 2^(−c) Σ_j e^{2πijφ} e^{−2πijk/2^c} is, for each φ, the discrete Fourier transform of
-    the phases e^{2πijφ}, computed by an FFT (O(2^c c) per eigenvalue instead of O(4^c))."""
+    α_k(φ) = 2^(−c) Σ_j e^{2πij(φ − k/N)}, N = 2^c, is a geometric sum: with δ = φ − k/N reduced to
+    [−½, ½), |α_k|² = sin²(πNδ) / (N² sin²(πδ)) (the Fejér kernel), and 1 at δ = 0. Computed so, in
+    O(N) per eigenvalue; tests/test_quantum_hhl.py checks it against the sum written out."""
+    n = clock.size
     phi = np.asarray(lam, dtype=float) * clock.time / (2 * np.pi)
-    j = np.arange(clock.size)
-    alpha = np.fft.fft(np.exp(2j * np.pi * np.outer(phi, j)), axis=1) / clock.size
-    return np.asarray(np.abs(alpha) ** 2, dtype=float)
+    delta = phi[:, None] - np.arange(n)[None, :] / n
+    delta -= np.rint(delta)
+    den = n * np.sin(np.pi * delta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = (np.sin(np.pi * n * delta) / den) ** 2
+    return np.asarray(np.where(np.abs(den) < 1e-300, 1.0, w), dtype=float)
 
 
 @dataclass(frozen=True)
@@ -59,11 +64,12 @@ class TwinOutput:
     unnormalised: np.ndarray
 
 
-def twin(enc: Encoded, clock: Clock) -> TwinOutput:
-    """The state the circuit of :func:`qsgd_ref.quantum.hhl.hhl_circuit` outputs, computed exactly."""
+def twin(enc: Encoded, clock: Clock, weights: np.ndarray | None = None) -> TwinOutput:
+    """The state the circuit of :func:`qsgd_ref.quantum.hhl.hhl_circuit` outputs, computed exactly
+    (``weights``: :func:`qpe_weights` of this clock's c and t, if already computed)."""
     lam, U = enc.eigh
     beta = U.conj().T @ enc.rhs
-    w = qpe_weights(clock, lam)
+    w = qpe_weights(clock, lam) if weights is None else weights
     f = clock.amplitudes()
     g = w @ f
     out = U @ (beta * g)
@@ -99,9 +105,9 @@ class Rotation:
     unclamped_fidelity: float
 
 
-def _pieces(enc: Encoded, clock: Clock) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(a, b, w, λ) with g(λ_i) = a[i, m] c₀ + b[i, m] for m ≤ c₀ ≤ m + 1, m = 0 … 2^(c−1) − 1;
-    w = |β|²."""
+def _pieces(enc: Encoded, clock: Clock) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(a, b, w, λ, W) with g(λ_i) = a[i, m] c₀ + b[i, m] for m ≤ c₀ ≤ m + 1, m = 0 … 2^(c−1) − 1;
+    w = |β|², W the QPE weights."""
     lam, U = enc.eigh
     beta = U.conj().T @ enc.rhs
     W = qpe_weights(clock, lam)
@@ -114,7 +120,7 @@ def _pieces(enc: Encoded, clock: Clock) -> tuple[np.ndarray, np.ndarray, np.ndar
     b = np.hstack([zero, np.cumsum(D, axis=1)])[:, :half]  # Σ_{d ≤ m} D_d (clamped bins)
     cs = np.cumsum(D / d, axis=1)
     a = (cs[:, -1:] - np.hstack([zero, cs]))[:, :half]  # Σ_{d > m} D_d / d
-    return a, b, np.abs(beta) ** 2, lam
+    return a, b, np.abs(beta) ** 2, lam, W
 
 
 def time_candidates(enc: Encoded, bits: int) -> list[int | None]:
@@ -153,7 +159,7 @@ def _best_c0(enc: Encoded, base: Clock, target: float, u_check: UCheck | None) -
     With ``u_check`` the candidates are also those on a grid of U_GRID points per bin. The winner is
     certified by :func:`twin` (the next candidate is taken if the twin disagrees)."""
     bits = base.bits
-    a, b, w, lam = _pieces(enc, base)
+    a, b, w, lam, W = _pieces(enc, base)
     half = base.size // 2
     wl = w / lam
     S = float(np.sum(w / lam**2))
@@ -184,15 +190,16 @@ def _best_c0(enc: Encoded, base: Clock, target: float, u_check: UCheck | None) -
     p = A2[m] * c0**2 + 2 * B2[m] * c0 + C2[m]
     q = qa[m] * c0**2 + qb[m] * c0 + qc[m]
     feasible = (q > 0) & (p > 0)
-    if u_check is not None:
-        feasible &= _u_errors(enc, a, b, u_check, m, c0) <= u_check.tol
+    if u_check is not None and feasible.any():
+        sel = np.flatnonzero(feasible)
+        feasible[sel] = _u_errors(enc, a, b, u_check, m[sel], c0[sel]) <= u_check.tol
     # the fidelity at c₀ → 0⁺ (interval 0: nothing clamped, fidelity independent of c₀)
     unclamped = float(A1[0] ** 2 / (S * A2[0])) if A2[0] > 0 else 0.0
     for i in np.argsort(-np.where(feasible, p, -np.inf)):
         if not feasible[i]:
             return None
         clk = Clock(bits, base.time, float(c0[i]))
-        out = twin(enc, clk)
+        out = twin(enc, clk, W)
         if out.fidelity >= target:  # certified by the twin itself, not by the quadratics
             return Rotation(clk, out.success_probability, out.fidelity, unclamped)
     return None
