@@ -133,7 +133,9 @@ class HHLEstimate(Result):
         """Why the run would exceed ``max_seconds``, or None."""
         if self.seconds <= max_seconds:
             return None
-        return (f"{self.qubits} qubits would need an estimated {self.seconds:.0f} s, over the time budget of "
+        part = (f" (of which the transpiled resource count of {self.resources['cx']:,} CX ≈ "
+                f"{self.resources_seconds:.0f} s)" if self.count_resources else "")
+        return (f"{self.qubits} qubits would need an estimated {self.seconds:.0f} s{part}, over the time budget of "
                 f"{max_seconds:g} s")
 
     def over_memory(self, max_bytes: int) -> str | None:
@@ -142,7 +144,8 @@ class HHLEstimate(Result):
 
         if self.peak_bytes <= max_bytes:
             return None
-        return (f"{self.qubits} qubits would need an estimated {human_bytes(self.peak_bytes)}, over the memory "
+        part = " (the transpiled resource count included)" if self.count_resources else ""
+        return (f"{self.qubits} qubits would need an estimated {human_bytes(self.peak_bytes)}{part}, over the memory "
                 f"budget of {human_bytes(max_bytes)}")
 
     def summary(self) -> list[str]:
