@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
+from benchmarks.report import replace_table
 from qsgd_ref.models.burgers import burgers_problem
 from qsgd_ref.trajectories.float64 import float64_trajectories
 
@@ -92,10 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "schemes.json").write_text(json.dumps(res, indent=1) + "\n")
     figure(res, OUT / "schemes.png")
-    text = PAGE.read_text()
-    text = re.sub(r"<!-- table:begin -->.*<!-- table:end -->", f"<!-- table:begin -->\n{table(res)}\n<!-- table:end -->",
-                  text, flags=re.S)
-    PAGE.write_text(text)
+    replace_table(PAGE, table(res))
     print(f"wrote {OUT / 'schemes.json'}, {OUT / 'schemes.png'} and the table of {PAGE}")
     return 0
 

@@ -162,6 +162,13 @@ def update_page(res: dict[str, Any], page: Path = PAGE) -> list[str]:
     return done
 
 
+def replace_table(page: Path, table: str) -> None:
+    """Replace the part of ``page`` between ``<!-- table:begin -->`` and ``<!-- table:end -->`` by ``table``."""
+    text = re.sub(r"<!-- table:begin -->.*<!-- table:end -->", lambda _: f"<!-- table:begin -->\n{table}\n<!-- table:end -->",
+                  page.read_text(), flags=re.S)
+    page.write_text(text)
+
+
 if __name__ == "__main__":
     src = Path(sys.argv[1]) if len(sys.argv) > 1 else PAGE.parents[1] / "benchmarks" / "results" / "latest.json"
     print(f"regenerated in {PAGE}: {', '.join(update_page(json.loads(src.read_text())))}")

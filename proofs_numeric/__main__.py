@@ -8,7 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-MODULES = ["proofs_numeric.bnd_majorant", "proofs_numeric.bnd_closed_forms", "proofs_numeric.cond_kappa"]
+MODULES = ["proofs_numeric.bnd_majorant", "proofs_numeric.bnd_closed_forms", "proofs_numeric.cond_kappa",
+           "proofs_numeric.reg_scale", "proofs_numeric.bnd_horizon", "proofs_numeric.bnd_weighted",
+           "proofs_numeric.cond_explicit"]
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -29,7 +29,7 @@ def sweep(quick: bool, figdir: Path) -> Report:
         ks = []
         for steps in horizons:
             p = make_problem(F=fmap, u0=["1/2"], steps=steps, order=order)
-            k = condition_number(eq6_system(p)[0])[0]
+            k = condition_number(eq6_system(p)).value
             kb, ku = kappa_bound(p), kappa_uniform_bound(p)
             ok &= k <= kb * (1 + 1e-9) and (ku is None or kb <= ku * (1 + 1e-9))
             ks.append(k)

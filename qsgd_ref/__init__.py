@@ -6,9 +6,12 @@ readable ``str()`` (or a documented array)::
 
     problem = qsgd_ref.load_problem("problem.json")   # or make_problem, parse_problem, problem_from_sympy
     qsgd_ref.lift(problem)            # LiftedMap: M_N and c of one step (LIFT-2 … LIFT-4)
-    qsgd_ref.classify(problem)        # Regime (REG-1 … REG-5)
-    qsgd_ref.bounds(problem)          # BoundTable (BND-1 … BND-4)
-    qsgd_ref.conditioning(problem)    # ConditioningBounds (COND-1, COND-2)
+    qsgd_ref.classify(problem)        # Regime (REG-1 … REG-7)
+    qsgd_ref.bounds(problem)          # BoundTable (BND-1 … BND-9)
+    qsgd_ref.conditioning(problem)    # ConditioningBounds (COND-1 … COND-3)
+    qsgd_ref.output_state_bound(problem)  # OutputStateBound: the normalised output state (OUT-1)
+    qsgd_ref.cost(problem, eps="1/100", idle=0)  # CostReport: cost of one run, Theorems 1–2 (COST-1 … COST-3)
+    qsgd_ref.sgd_bounds(samples, batch, u0, steps=T, order=N)  # SgdBounds: minibatch SGD (SGD-1 … SGD-3)
     qsgd_ref.reference(problem)       # ReferenceResult: 50-digit trajectories, regime, bounds (FMT-2)
     qsgd_ref.eq6_system(problem)      # Eq6System L Y = b (SYS-1); solve_forward, condition_number
     qsgd_ref.hhl(problem)             # HHLResult (HHL-1 … HHL-4)
@@ -57,6 +60,12 @@ _API: dict[str, str] = {
     "bounds": "qsgd_ref.theory.table",
     "ConditioningBounds": "qsgd_ref.theory.conditioning",
     "conditioning": "qsgd_ref.theory.conditioning",
+    "SgdBounds": "qsgd_ref.theory.sgd",
+    "sgd_bounds": "qsgd_ref.theory.sgd",
+    "OutputStateBound": "qsgd_ref.theory.output_state",
+    "output_state_bound": "qsgd_ref.theory.output_state",
+    "CostReport": "qsgd_ref.theory.cost",
+    "cost": "qsgd_ref.theory.cost",
     "ReferenceResult": "qsgd_ref.report.reference",
     "reference": "qsgd_ref.report.reference",
     "HHLResult": "qsgd_ref.quantum.result",
@@ -67,10 +76,11 @@ _SUBPACKAGES = ("oracle", "models")
 
 __all__ = [
     "__version__", "bounds", "BoundTable", "classify", "clause", "clauses", "condition_number", "conditioning",
-    "ConditioningBounds", "ConditionNumber", "correction_table", "eq6_system", "Eq6System", "hhl", "HHLResult",
-    "InputError", "lift", "LiftedMap", "load_problem", "make_problem", "models", "oracle", "parse_problem",
-    "Problem", "problem_from_sympy", "reference", "ReferenceResult", "Regime", "SizeLimitError",
-    "solve_forward", "SpecNotFoundError", "Table",
+    "ConditioningBounds", "ConditionNumber", "correction_table", "cost", "CostReport", "eq6_system", "Eq6System",
+    "hhl", "HHLResult", "InputError", "lift", "LiftedMap", "load_problem", "make_problem", "models", "oracle",
+    "output_state_bound", "OutputStateBound", "parse_problem", "Problem", "problem_from_sympy", "reference",
+    "ReferenceResult", "Regime", "sgd_bounds", "SgdBounds", "SizeLimitError", "solve_forward",
+    "SpecNotFoundError", "Table",
 ]
 
 
@@ -104,5 +114,8 @@ if TYPE_CHECKING:
     from qsgd_ref.report.reference import ReferenceResult, reference
     from qsgd_ref.system.eq6 import ConditionNumber, Eq6System, condition_number, eq6_system, solve_forward
     from qsgd_ref.theory.conditioning import ConditioningBounds, conditioning
+    from qsgd_ref.theory.cost import CostReport, cost
+    from qsgd_ref.theory.output_state import OutputStateBound, output_state_bound
     from qsgd_ref.theory.regimes import Regime, classify
+    from qsgd_ref.theory.sgd import SgdBounds, sgd_bounds
     from qsgd_ref.theory.table import BoundTable, bounds

@@ -25,6 +25,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from layering import literal_assignment
+
 #: what qsgd_ref/cli/main.py looks up on every module of its COMMANDS registry (HELP, add_arguments(parser),
 #: run(args) -> int): they are reached through importlib.import_module(<string>), never imported by name
 COMMAND_PROTOCOL = frozenset({"HELP", "add_arguments", "run"})
@@ -106,19 +108,10 @@ def _files(roots: Iterable[Path], suffix: str, exclude: Collection[Path] = ()) -
 def registry_modules(package_dir: Path) -> set[Path]:
     """Files of the modules named by the ``COMMANDS`` dict literal of ``<package>/cli/main.py`` (if any)."""
     main = package_dir / "cli" / "main.py"
-    if not main.is_file():
+    commands = literal_assignment(main, "COMMANDS") if main.is_file() else None
+    if not commands:
         return set()
-    for node in ast.parse(main.read_text()).body:
-        if isinstance(node, ast.AnnAssign):
-            targets, value = [node.target], node.value
-        elif isinstance(node, ast.Assign):
-            targets, value = node.targets, node.value
-        else:
-            continue
-        if value is not None and any(isinstance(t, ast.Name) and t.id == "COMMANDS" for t in targets):
-            commands = ast.literal_eval(value)
-            return {package_dir.parent.joinpath(*module.split(".")).with_suffix(".py") for module in commands.values()}
-    return set()
+    return {package_dir.parent.joinpath(*module.split(".")).with_suffix(".py") for module in commands.values()}
 
 
 def dead_names(package_dir: Path, elsewhere: Iterable[Path], spec_clauses: Path | None = None,

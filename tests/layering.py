@@ -26,6 +26,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = "root"
 
@@ -54,20 +55,12 @@ class Violation:
 def read_stages(package_dir: Path) -> tuple[str, ...]:
     """The ``STAGES`` tuple literal of ``<package_dir>/base/stages.py``, read without importing it."""
     path = package_dir / "base" / "stages.py"
-    tree = ast.parse(path.read_text(), str(path))
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign):
-            targets, value = [node.target], node.value
-        elif isinstance(node, ast.Assign):
-            targets, value = node.targets, node.value
-        else:
-            continue
-        if value is not None and any(isinstance(t, ast.Name) and t.id == "STAGES" for t in targets):
-            stages = ast.literal_eval(value)
-            if not (isinstance(stages, tuple) and all(isinstance(s, str) for s in stages)):
-                raise ValueError(f"{path}: STAGES must be a tuple of strings")
-            return stages
-    raise ValueError(f"{path}: no STAGES assignment")
+    stages = literal_assignment(path, "STAGES")
+    if stages is None:
+        raise ValueError(f"{path}: no STAGES assignment")
+    if not (isinstance(stages, tuple) and all(isinstance(s, str) for s in stages)):
+        raise ValueError(f"{path}: STAGES must be a tuple of strings")
+    return stages
 
 
 def module_files(package_dir: Path) -> dict[str, Path]:
@@ -255,3 +248,18 @@ def check_layering(package_dir: Path, stages: Sequence[str] | None = None) -> li
 
 def report(violations: Sequence[Violation]) -> str:
     return "\n".join(str(v) for v in violations)
+
+
+def literal_assignment(path: Path, name: str) -> Any:
+    """The literal value of the module-level assignment ``name = …`` (or ``name: T = …``) in the file at
+    ``path``, read without importing it; None when the module has none."""
+    for node in ast.parse(path.read_text(), str(path)).body:
+        if isinstance(node, ast.AnnAssign):
+            targets, value = [node.target], node.value
+        elif isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        else:
+            continue
+        if value is not None and any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            return ast.literal_eval(value)
+    return None

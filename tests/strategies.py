@@ -12,10 +12,21 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from qsgd_ref.problem import Problem, make_problem
 from qsgd_ref.theory.norms import norm2_upper
+
+#: how many times more examples a test with its own ``max_examples`` draws under the thorough profile
+THOROUGH_FACTOR = 10
+
+
+def examples(n: int) -> int:
+    """A test's own example count: ``n`` in the ci and dev profiles, ``THOROUGH_FACTOR × n`` under the
+    thorough profile (read when the test module is imported, after pytest has loaded the profile)."""
+    return n * THOROUGH_FACTOR if settings.default.max_examples > 100 else n
+
 
 #: Largest order N allowed for each n (keeps D = Σ n^j ≤ 30).
 MAX_ORDER = {1: 5, 2: 4, 3: 2, 4: 2}

@@ -52,12 +52,13 @@ def test_the_api_names_the_pipeline_in_order():
         qsgd_ref.nonexistent  # noqa: B018
 
 
-@pytest.mark.clause("FMT-2", "REG-5")
+@pytest.mark.clause("FMT-2", "REG-5", "FMT-4", "OUT-1", "SGD-2")
 def test_results_are_frozen_json_ready_and_readable():
     p = qsgd_ref.make_problem(F={1: [["-1/2"]], 2: [["1/4"]]}, u0=["1/2"], steps=3, order=2, name="scalar")
     results = [p, qsgd_ref.lift(p), qsgd_ref.classify(p), qsgd_ref.bounds(p), qsgd_ref.conditioning(p),
                qsgd_ref.reference(p, dps=20), qsgd_ref.eq6_system(p), qsgd_ref.condition_number(qsgd_ref.eq6_system(p)),
-               qsgd_ref.correction_table(2, 2)]
+               qsgd_ref.correction_table(2, 2), qsgd_ref.output_state_bound(p), qsgd_ref.cost(p),
+               qsgd_ref.sgd_bounds([{1: [["-1/2"]]}, {1: [["-1/4"]]}], 1, ["1/2"], steps=2, order=1)]
     for r in results:
         assert isinstance(r, Result), type(r)
         text = json.dumps(r.to_json(), allow_nan=False)   # strict JSON: no NaN/Infinity tokens

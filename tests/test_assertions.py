@@ -118,7 +118,7 @@ def perturbed(draw):
 
 
 @pytest.mark.clause("ORC-3")
-@given(perturbed())
+@given(case=perturbed())
 def test_one_perturbed_entry_fails_exactly_when_beyond_tol_and_is_named(case):
     expected, (i, j), units, sign = case
     tol, scale = Fraction(1, 10**6), 1 + np.abs(expected).max()
@@ -153,7 +153,7 @@ ROW_TEST = {  # the ORC-3 row cases of test_oracle_verify: S = 2, abs = 1e-6, re
 ])
 def test_agrees_with_the_oracle_judge_on_its_tolerance_semantics(got):
     exp = ROW_TEST["expected"]["exact"]
-    verdict = judges.judge_rows(ROW_TEST, "exact", got).passed
+    verdict = judges.judge_rows(judges.Context(ROW_TEST), "exact", got).passed
     try:
         assert_close(got, exp, tol="1e-3", scale=2, atol="1e-6", what="exact")
         helper = True

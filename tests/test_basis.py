@@ -59,7 +59,7 @@ def test_symmetrizer_against_explicit_monomials():
 
 
 @pytest.mark.clause("LIFT-4")
-@given(problems())
+@given(case=problems())
 def test_compressed_matrix_maps_back_to_m_n_on_symmetric_vectors(case):
     """S M^c P x = M_N x for every symmetric x = S m (the test that catches dropped terms)."""
     n, order, fmap = case
@@ -79,7 +79,7 @@ def test_compressed_matrix_maps_back_to_m_n_on_symmetric_vectors(case):
 
 
 @pytest.mark.clause("LIFT-4")
-@given(problems())
+@given(case=problems())
 def test_monomial_iteration_tracks_the_lifted_iteration(case):
     n, order, fmap = case
     m, c = lifted_map(fmap, n, order)

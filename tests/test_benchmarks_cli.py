@@ -83,3 +83,13 @@ def test_hhl_section_reads_the_commands_estimate_line() -> None:
     got = parse_estimate(f"qsgd-ref hhl: {est.line()}")
     assert got["seconds"] == float(f"{est.seconds:.1f}")
     assert abs(got["peak_mib"] * 2**20 - est.peak_bytes) <= 0.05 * 2**20
+
+
+@pytest.mark.clause("LIFT-1")
+def test_replace_table_keeps_the_prose(tmp_path: Path) -> None:
+    from benchmarks.report import replace_table
+
+    page = tmp_path / "page.md"
+    page.write_text("intro\n<!-- table:begin -->\nold | row\n<!-- table:end -->\noutro \\1\n")
+    replace_table(page, "| a \\1 |\n|---|")
+    assert page.read_text() == "intro\n<!-- table:begin -->\n| a \\1 |\n|---|\n<!-- table:end -->\noutro \\1\n"

@@ -9,7 +9,7 @@ import flint
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import instances
+from strategies import examples, instances
 
 from qsgd_ref.base.balls import ball, ball_interval
 from qsgd_ref.carleman import exact
@@ -58,8 +58,8 @@ def _check_le(errors, bounds, problem, *, exact_upto: int = 4) -> int:
 
 
 @pytest.mark.clause("BND-1", "REF-2")
-@settings(max_examples=8)
-@given(instances(max_steps=12))
+@settings(max_examples=examples(8))
+@given(inst=instances(max_steps=12))
 def test_majorant_bounds_the_error_at_every_step(inst):
     p = inst.problem
     errors = certified_trajectories(p, PREC).error
@@ -68,8 +68,8 @@ def test_majorant_bounds_the_error_at_every_step(inst):
 
 
 @pytest.mark.clause("BND-1")
-@settings(max_examples=8)
-@given(instances(regime="fully", n=1, max_steps=12, nonneg_scalar=True, time_dependent=False))
+@settings(max_examples=examples(8))
+@given(inst=instances(regime="fully", n=1, max_steps=12, nonneg_scalar=True, time_dependent=False))
 def test_majorant_attained_for_scalar_nonnegative(inst):
     """Equality, exactly (Fractions): n = 1, H_ℓ ≥ 0, u(0) ≥ 0."""
     p = inst.problem
@@ -117,15 +117,15 @@ def _closed_form_check(inst, name):
 
 
 @pytest.mark.clause("BND-2", "BND-5")
-@settings(max_examples=8)
-@given(instances(regime="fully", max_steps=12, f0=False, cubic=False))
+@settings(max_examples=examples(8))
+@given(inst=instances(regime="fully", max_steps=12, f0=False, cubic=False))
 def test_closed_form_q2_bounds_majorant_and_error(inst):
     _closed_form_check(inst, "closed_form_q2")
 
 
 @pytest.mark.clause("BND-3")
-@settings(max_examples=8)
-@given(instances(regime="fully", max_steps=12, f0=False, cubic=True))
+@settings(max_examples=examples(8))
+@given(inst=instances(regime="fully", max_steps=12, f0=False, cubic=True))
 def test_closed_form_any_q(inst):
     _closed_form_check(inst, "closed_form_any_q")
 
@@ -142,7 +142,7 @@ def test_naive_q3_extension_is_false():
 
 
 @pytest.mark.clause("BND-4")
-@given(st.integers(0, 3), st.integers(1, 40), st.integers(1, 5), st.integers(10, 80))
+@given(delta_milli=st.integers(0, 3), f2_milli=st.integers(1, 40), order=st.integers(1, 5), steps=st.integers(10, 80))
 def test_almost_dissipative_closed_form(delta_milli, f2_milli, order, steps):
     """Marginal/slightly divergent scalar and 2-d maps: the BND-4 form dominates the majorant."""
     a = 1 + Fraction(delta_milli, 1000)
@@ -158,8 +158,8 @@ def test_almost_dissipative_closed_form(delta_milli, f2_milli, order, steps):
 
 
 @pytest.mark.clause("BND-5")
-@settings(max_examples=8)
-@given(instances(regime="fully", n=1, max_steps=12, f0=False, cubic=False, time_dependent=False))
+@settings(max_examples=examples(8))
+@given(inst=instances(regime="fully", n=1, max_steps=12, f0=False, cubic=False, time_dependent=False))
 def test_error_decreases_geometrically_in_order(inst):
     """‖e_1(t)‖ at N = 1 … 5 is below r R^N: the bound's ratio per order is R_d < 1."""
     base = inst.problem
@@ -172,8 +172,8 @@ def test_error_decreases_geometrically_in_order(inst):
 
 
 @pytest.mark.clause("BND-1", "REG-3")
-@settings(max_examples=8)
-@given(instances(regime="divergent", n=1, max_steps=12, time_dependent=False, f0=False))
+@settings(max_examples=examples(8))
+@given(inst=instances(regime="divergent", n=1, max_steps=12, time_dependent=False, f0=False))
 def test_divergent_bounds_grow(inst):
     """Negative property: outside the regimes the majorant grows with t (no false comfort)."""
     vals = majorant_balls(inst.problem, 128)

@@ -43,7 +43,7 @@ def small_maps(draw, max_n=3, max_q=3, max_order=3):
 
 
 @pytest.mark.clause("LIFT-2")
-@given(small_maps(max_n=2, max_q=3, max_order=3))
+@given(case=small_maps(max_n=2, max_q=3, max_order=3))
 def test_sparse_and_dense_inputs_agree_exactly(case):
     n, order, fmap = case
     sparse_map = {ell: (sp.csr_matrix(a) if ell else a) for ell, a in fmap.items()}
@@ -87,7 +87,7 @@ def kron_operands(draw):
 
 
 @pytest.mark.clause("LIFT-2")
-@given(kron_operands())
+@given(dims=kron_operands())
 def test_kron_csr_equals_numpy_kron(dims):
     """Ragged row counts (including empty rows) exercise both write paths of kron_csr."""
     ma, na, mb, nb, seed = dims
@@ -120,7 +120,7 @@ def exact_quadratic_maps(draw):
 
 
 @pytest.mark.clause("LIFT-2")
-@given(exact_quadratic_maps())
+@given(case=exact_quadratic_maps())
 def test_float_iteration_matches_exact_fraction_iteration(case):
     n, order, coeffs, u0 = case
     f0 = np.array([c / 20 for c in coeffs[:n]], dtype=object)

@@ -120,7 +120,7 @@ def exact_maps(draw, max_n=2, max_q=3):
 
 
 @pytest.mark.clause("LIFT-1", "ETA-3")
-@given(st.data())
+@given(data=st.data())
 def test_scalar_blocks_are_the_coefficients_of_a_polynomial_power(data):
     """n = 1: B_jk = [x^k] (Σ_ℓ h_ℓ x^ℓ)^j with h_1 = 1 + f_1 (LIFT-1), expanded by SymPy."""
     f = data.draw(st.lists(RATIONALS, min_size=1, max_size=4), label="f_0 … f_q")
@@ -157,7 +157,7 @@ def test_eta3_scalar_row_two():
 
 
 @pytest.mark.clause("LIFT-1", "MAP-1")
-@given(exact_maps(), st.data())
+@given(case=exact_maps(), data=st.data())
 def test_blocks_equal_the_explicit_index_formula(case, data):
     """Every entry of B_jk, including the non-symmetric part the polynomial identity leaves free."""
     n, fmap = case
@@ -171,7 +171,7 @@ def test_blocks_equal_the_explicit_index_formula(case, data):
 
 
 @pytest.mark.clause("LIFT-1")
-@given(exact_maps(), st.data())
+@given(case=exact_maps(), data=st.data())
 def test_blocks_carry_the_tensor_power_of_the_image(case, data):
     """u(t+1)^{⊗j} = Σ_k B_jk u(t)^{⊗k} (LIFT-1), for the degree-k parts separately: both sides at s·u are
     polynomials of degree ≤ qj in s, compared at qj + 1 values of s (so every power of s agrees)."""
@@ -192,7 +192,7 @@ def test_blocks_carry_the_tensor_power_of_the_image(case, data):
 
 
 @pytest.mark.clause("LIFT-3")
-@given(exact_maps(max_q=3), st.data())
+@given(case=exact_maps(max_q=3), data=st.data())
 def test_continuous_blocks_equal_the_explicit_kronecker_sum(case, data):
     """(A_N)_jk entry by entry: Σ_i over the position i of the single G factor, identity elsewhere."""
     n, gmap = case
@@ -230,7 +230,7 @@ def tiny_problems(draw):
 
 
 @pytest.mark.clause("MAP-1", "MAP-3")
-@given(tiny_problems())
+@given(p=tiny_problems())
 def test_map_iteration_equals_explicit_index_loops(p):
     want = [list(p.u0)]
     for t in range(p.steps):
@@ -239,7 +239,7 @@ def test_map_iteration_equals_explicit_index_loops(p):
 
 
 @pytest.mark.clause("LIFT-2", "MAP-1")
-@given(tiny_problems())
+@given(p=tiny_problems())
 def test_lifted_iteration_is_exact_while_no_block_is_dropped(p):
     """ŷ_1(t) = u(t) exactly as long as N ≥ q^t (no block k > N is reached), and ŷ_j(t) = u(t)^{⊗j} on a
     linear map at every t (every level). Where the truncation does show is checked by the next two tests."""

@@ -288,23 +288,30 @@ def _verify(cli, path: Path):
 
 @pytest.mark.clause("ORC-4", "ORC-5")
 def test_oracle_1e400_in_results_is_compared_exactly(cli, tmp_path):
-    tests = {t["tcId"]: t for f in Path(_corpus()).glob("*.json") for g in json.loads(f.read_text())["testGroups"]
-             for t in g["tests"]}
-    exact = json.dumps(tests[1]["expected"]["exact"]).replace(json.dumps(tests[1]["expected"]["exact"][1][0]), "1e400", 1)
-    state = json.dumps(["1e400"] + tests[41]["expected"]["hhl"]["state"][1:])
+    tests = {t["tcId"]: (f.stem, t) for f in Path(_corpus()).glob("*.json")
+             for g in json.loads(f.read_text())["testGroups"] for t in g["tests"]}
+    matrix = min(tc for tc, (kind, t) in tests.items() if kind == "carleman_matrix" and "matrix" in t["expected"])
+    hhl = min(tc for tc, (kind, _) in tests.items() if kind == "hhl_state")
+    first = tests[1][1]["expected"]["exact"]
+    exact = json.dumps(first).replace(json.dumps(first[1][0]), "1e400", 1)
+    state = json.dumps(["1e400"] + tests[hhl][1]["expected"]["hhl"]["state"][1:])
+    m00 = next(v for r, c, v in tests[matrix][1]["expected"]["matrix"]["M"] if (r, c) == (0, 0))
     path = _write(tmp_path, "r.json", '{"schema": "qsgd-ref.results.v1", "results": [{"tcId": 1, "exact": ' + exact
-                  + '}, {"tcId": 21, "matrix": {"M": [[0, 0, 1e400]], "c": []}}, {"tcId": 41, "hhl": {"state": '
-                  + state + '}}]}')
+                  + '}, {"tcId": ' + str(matrix) + ', "matrix": {"M": [[0, 0, 1e400]], "c": []}}, {"tcId": '
+                  + str(hhl) + ', "hhl": {"state": ' + state + '}}]}')
     run, seconds = _verify(cli, path)
     assert run.status == 1 and seconds < SECONDS and "Traceback" not in run.err, run.err
-    assert "exact[1][0] = 1.0e+400, expected 0.0795 (|diff| = 1.0e+400 > tolerance" in run.out, run.out
-    assert "matrix.M[0, 0] (block j = 1, k = 1) = 1.0e+400, expected 0.75 (|diff| = 1.0e+400" in run.out
+    assert f"exact[1][0] = 1.0e+400, expected {first[1][0]}: off by " in run.out, run.out
+    assert f"matrix.M block (1, 1) entry [0, 0] (M[0, 0]) = 1.0e+400, expected {m00}: off by " in run.out
     assert "hhl.state entries must be numbers or [re, im] pairs within the float64 range" in run.out
 
 
 @pytest.mark.clause("ORC-4")
 def test_oracle_a_matrix_index_of_10_18_does_not_hang(cli, tmp_path):
-    path = _results(tmp_path, [{"tcId": 21, "matrix": {"M": [[10**18, 0, "1"]], "c": [[10**18, "1"]]}}])
+    tests = [t for g in json.loads((Path(_corpus()) / "carleman_matrix.json").read_text())["testGroups"]
+             for t in g["tests"]]
+    scalar = next(t["tcId"] for t in tests if len(t["problem"]["u0"]) == 1 and "matrix" in t["expected"])
+    path = _results(tmp_path, [{"tcId": scalar, "matrix": {"M": [[10**18, 0, "1"]], "c": [[10**18, "1"]]}}])
     run, seconds = _verify(cli, path)
     assert run.status == 1 and seconds < SECONDS, (seconds, run.err)
     assert "belongs to level 1000000000000000001 > N" in run.out

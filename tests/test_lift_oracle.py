@@ -108,7 +108,7 @@ def compositions_bound(fmap: dict[int, np.ndarray], order: int) -> int:
 
 
 @pytest.mark.clause("LIFT-1", "LIFT-2")
-@given(float_maps())
+@given(case=float_maps())
 def test_csr_lifted_map_equals_the_oracle(case):
     """Path: carleman.numeric.lifted_map (float64 CSR assembly by kron_csr) vs exact.lifted_map_exact.
     m = 2N + (q+1)^N: N roundings of 1 + f_1, N − 1 products, one addition per further composition."""
@@ -127,7 +127,7 @@ def test_csr_lifted_map_equals_the_oracle(case):
 
 
 @pytest.mark.clause("LIFT-3")
-@given(float_maps())
+@given(case=float_maps())
 def test_continuous_matrix_equals_the_oracle(case):
     """Path: carleman.numeric.continuous_matrix (A_N, a) vs exact.continuous_map_exact. An entry of A_N sums
     at most N copies of entries of G (m = N); a = (G_0, 0, …) is copied, so it must be exact."""
@@ -158,7 +158,7 @@ def _operator_check(fmap, fexact, n, order, x, dyadic):
 
 
 @pytest.mark.clause("LIFT-2")
-@given(float_maps(), st.data())
+@given(case=float_maps(), data=st.data())
 def test_matrix_free_operator_equals_the_oracle(case, data):
     """Path: carleman.operator.LiftedMapOperator matvec (M_N x), rmatvec (M_Nᵀ x) and constant vs the exact
     M_N of exact.lifted_map_exact applied to the same x in rationals."""
@@ -208,7 +208,7 @@ def exact_compressed(m: np.ndarray, c: np.ndarray, n: int, order: int) -> tuple[
 
 
 @pytest.mark.clause("LIFT-4")
-@given(float_maps(max_n=3, max_order=3))
+@given(case=float_maps(max_n=3, max_order=3))
 def test_compressed_matrix_equals_the_oracle_compressed_exactly(case):
     """Path: carleman.monomial.compressed_matrix (rows of one position per monomial times S, on the float CSR
     M_N) vs P_j B_jk S_k built from exact.lifted_map_exact in rationals. S adds ≤ N! positions of an entry
@@ -263,7 +263,7 @@ def _integer_check(fmap, n, order):
 
 
 @pytest.mark.clause("LIFT-1", "LIFT-2")
-@given(rational_maps())
+@given(case=rational_maps())
 def test_integer_step_equals_the_oracle(case):
     """Path: carleman.integer.integer_step (recursion B_jk = Σ_ℓ H_ℓ ⊗ B_{j−1,k−ℓ} over the integers, int64
     path) vs exact.lifted_map_exact: Z/d^N = M_N and c_Z/d^N = c entry by entry, exactly."""
@@ -289,7 +289,7 @@ def test_integer_step_with_huge_denominators_equals_the_oracle():
 
 
 @pytest.mark.clause("LIFT-1", "LIFT-2", "REF-1")
-@given(rational_maps(max_n=3, max_q=3, max_order=3), st.data())
+@given(case=rational_maps(max_n=3, max_q=3, max_order=3), data=st.data())
 def test_integer_levels_equal_the_oracle(case, data):
     """IntegerLevels (Z y + c y_0 level by level, Z never formed) against the oracle's M_N y + c y_0 in
     Fractions, for an integer y and level-0 value y_0: exactly, after division by L = d^N."""
@@ -314,7 +314,7 @@ def test_integer_levels_equal_the_oracle(case, data):
 
 
 @pytest.mark.clause("LIFT-1", "ETA-1")
-@given(rational_maps(max_n=2, max_q=3, max_order=1), st.data())
+@given(case=rational_maps(max_n=2, max_q=3, max_order=1), data=st.data())
 def test_symbolic_instantiation_equals_the_oracle(case, data):
     """Path: carleman.symbolic.blocks.instantiate_block (the SymPy term list of B_jk on concrete Fraction
     matrices) vs exact.block, exactly, for every column k ≤ q·j of a drawn row j."""

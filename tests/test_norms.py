@@ -80,7 +80,7 @@ def sparse_matrices(draw: st.DrawFn) -> ExactMatrix:
 
 
 @pytest.mark.clause("REG-1")
-@given(sparse_matrices(), st.sampled_from([None, VERIFIED]))
+@given(a=sparse_matrices(), method=st.sampled_from([None, VERIFIED]))
 def test_bound_is_at_least_the_norm_and_within_the_gap(a, method):
     """Automatic choice and the forced verified method, against the rigorous ball of ‖a‖₂²."""
     got = norm_upper(a, method=method)
@@ -118,7 +118,7 @@ def _reference_exact(m: np.ndarray) -> Fraction:
 
 
 @pytest.mark.clause("REG-1")
-@given(sparse_matrices())
+@given(a=sparse_matrices())
 def test_exact_method_decides_as_the_fraction_elimination_it_replaced(a):
     """Fraction-free elimination over the integers decides the same inequality s²I − G ≻ 0 as
     Gaussian elimination in Fractions, so the exact method accepts the same s² and returns the same

@@ -116,7 +116,7 @@ def test_malformed_v2_files_exit_2_with_one_line_and_write_nothing(tmp_path, cap
 
 
 @pytest.mark.clause("LIFT-1", "MAP-1")
-@given(st.data())
+@given(data=st.data())
 def test_plus_identity_is_I_plus_F_exactly(data):
     """H_1 = I + F_1 built sparse equals the dense sum entry by entry, in the storage's invariants:
     cancelled diagonal entries dropped, missing ones added, one denominator in lowest terms."""

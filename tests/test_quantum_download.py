@@ -47,7 +47,7 @@ def real_state(draw: st.DrawFn) -> tuple[np.ndarray, list[int], int]:
 
 
 @pytest.mark.clause("DNL-1")
-@given(real_state())
+@given(data=real_state())
 def test_download_is_exact_with_probabilities(data: tuple[np.ndarray, list[int], int]) -> None:
     y, wanted, ref = data
     k = int(np.log2(len(y)))

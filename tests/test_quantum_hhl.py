@@ -10,6 +10,7 @@ import pytest
 from assertions import assert_close
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import examples
 
 from qsgd_ref.problem import make_problem
 from qsgd_ref.quantum.clock import Clock, make_clock
@@ -48,7 +49,7 @@ def system(draw: st.DrawFn, max_m: int = 4, hermitian: bool | None = None) -> tu
 
 
 @pytest.mark.clause("HHL-1")
-@given(system(hermitian=False))
+@given(data=system(hermitian=False))
 def test_dilation_spectrum_and_solution(data: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
     L, b, sig = data
     enc = encode(L, b, dilate=True)
@@ -88,8 +89,8 @@ def check_aer_twin_blockwise(enc, clk) -> None:
 
 
 @pytest.mark.clause("HHL-2")
-@settings(max_examples=6)
-@given(system(max_m=2), st.integers(3, 4), st.floats(0.25, 6.0))
+@settings(max_examples=examples(6))
+@given(data=system(max_m=2), bits=st.integers(3, 4), c0=st.floats(0.25, 6.0))
 def test_aer_statevector_equals_twin(data: tuple[np.ndarray, np.ndarray, np.ndarray], bits: int, c0: float) -> None:
     L, b, _ = data
     enc = encode(L, b)
@@ -130,8 +131,8 @@ def pair_problem(draw: st.DrawFn) -> tuple:
 
 
 @pytest.mark.clause("HHL-2")
-@settings(max_examples=5)
-@given(pair_problem(), st.integers(3, 4), st.sampled_from([None, 1, 2]))
+@settings(max_examples=examples(5))
+@given(problem=pair_problem(), bits=st.integers(3, 4), min_bin=st.sampled_from([None, 1, 2]))
 def test_aer_equals_twin_on_pair_eq6_systems(problem, bits: int, min_bin) -> None:
     """The dilated Eq. 6 system of an n = 2, N = 2 problem (5 or 6 system qubits): Aer, blockwise
     simulation and twin agree, for the clock of either scaling of HHL-3 and the c₀ that maximises p."""
@@ -146,7 +147,7 @@ def test_aer_equals_twin_on_pair_eq6_systems(problem, bits: int, min_bin) -> Non
 
 
 @pytest.mark.clause("HHL-2")
-@given(st.integers(3, 6), st.data())
+@given(bits=st.integers(3, 6), data=st.data())
 def test_twin_is_exact_inverse_on_bin_centred_spectrum(bits: int, data: st.DataObject) -> None:
     """Eigenvalues placed exactly on clock bins: QPE is exact, so the output is C · A⁻¹ rhs."""
     half = 2 ** (bits - 1)
@@ -170,8 +171,8 @@ def test_twin_is_exact_inverse_on_bin_centred_spectrum(bits: int, data: st.DataO
 
 
 @pytest.mark.clause("HHL-2")
-@settings(max_examples=10)
-@given(st.integers(3, 6), st.lists(st.floats(-40.0, 40.0), min_size=1, max_size=4), st.floats(0.1, 2.0))
+@settings(max_examples=examples(10))
+@given(bits=st.integers(3, 6), lam=st.lists(st.floats(-40.0, 40.0), min_size=1, max_size=4), time=st.floats(0.1, 2.0))
 def test_qpe_weights_equal_the_literal_sum(bits: int, lam: list[float], time: float) -> None:
     """|α_k(φ)|² in closed form (Fejér kernel) against the double sum of HHL-2 written out; rows sum to 1."""
     clk = Clock(bits, time, 1.0)
@@ -184,8 +185,8 @@ def test_qpe_weights_equal_the_literal_sum(bits: int, lam: list[float], time: fl
 
 
 @pytest.mark.clause("HHL-3")
-@settings(max_examples=8)
-@given(system(max_m=4), st.integers(3, 6), st.floats(0.01, 40.0))
+@settings(max_examples=examples(8))
+@given(data=system(max_m=4), bits=st.integers(3, 6), c0=st.floats(0.01, 40.0))
 def test_output_is_affine_in_c0_between_bins(data: tuple[np.ndarray, np.ndarray, np.ndarray], bits: int, c0: float) -> None:
     """g(λ_i) = a[i, m] c₀ + b[i, m] for m = ⌊c₀⌋ (all bins clamped beyond 2^(c−1)), against Σ_k |α_k|² f(k)."""
     L, b, _ = data
@@ -212,8 +213,8 @@ def brute_force(enc, bits: int, target: float) -> float:
 
 
 @pytest.mark.clause("HHL-3")
-@settings(max_examples=6)
-@given(system(max_m=4), st.integers(3, 5))
+@settings(max_examples=examples(6))
+@given(data=system(max_m=4), bits=st.integers(3, 5))
 def test_rotation_maximises_success_probability_at_target(data: tuple[np.ndarray, np.ndarray, np.ndarray], bits: int) -> None:
     """The chosen (t, c₀) is certified by the twin (fidelity ≥ target) and no grid point does better."""
     L, b, _ = data
@@ -231,8 +232,8 @@ def test_rotation_maximises_success_probability_at_target(data: tuple[np.ndarray
 
 
 @pytest.mark.clause("HHL-3")
-@settings(max_examples=8)
-@given(system(max_m=4))
+@settings(max_examples=examples(8))
+@given(data=system(max_m=4))
 def test_chosen_clock_follows_the_rule(data: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
     """HHL-3: the first clock size at which some c₀ reaches the target, then one qubit more only while
     the best success probability grows by more than the construction's CX count."""

@@ -27,7 +27,7 @@ def sparse_vector(draw: st.DrawFn, max_k: int = 6) -> tuple[np.ndarray, int, int
 
 
 @pytest.mark.clause("UPL-1")
-@given(sparse_vector())
+@given(data=sparse_vector())
 def test_sparse_preparation_is_exact_with_few_controls(data: tuple[np.ndarray, int, int]) -> None:
     v, k, s = data
     qc = sparse_state_preparation(v, k)
@@ -40,7 +40,7 @@ def test_sparse_preparation_is_exact_with_few_controls(data: tuple[np.ndarray, i
 
 
 @pytest.mark.clause("UPL-1")
-@given(st.integers(1, 4), st.data())
+@given(k=st.integers(1, 4), data=st.data())
 def test_transposition_without_occupancy_is_the_permutation(k: int, data: st.DataObject) -> None:
     x = data.draw(st.integers(0, 2**k - 1), label="x")
     y = x ^ data.draw(st.integers(1, 2**k - 1), label="x xor y")  # y ≠ x by construction

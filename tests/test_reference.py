@@ -133,7 +133,7 @@ def tiny_problems(draw):
 
 
 @pytest.mark.clause("REF-1", "MAP-1", "MAP-3", "LIFT-2")
-@given(tiny_problems())
+@given(case=tiny_problems())
 def test_agrees_with_exact_rationals_on_tiny_problems(case):
     """Paths: trajectories.carleman_trajectory (the integer step in block floating point, every level) vs
     exact.lifted_iteration, and exact_trajectory (mpmath) vs problem.iterate in Fractions: within 10^-27 of
@@ -295,7 +295,7 @@ def test_certified_precision_adapts_until_radii_are_small():
 
 
 @pytest.mark.clause("REF-2", "MAP-3")
-@given(tiny_problems())
+@given(case=tiny_problems())
 def test_certified_balls_contain_exact_rationals_on_tiny_problems(case):
     """Path: trajectories.certified (arb balls: the integer step for ŷ_1, the map iteration for u) — every ball
     contains the oracle's exact rational: exact.lifted_iteration and problem.iterate in Fractions."""

@@ -21,7 +21,7 @@ def chosen_by_definition(values: list[float], keep: int) -> set[int]:
 
 
 @pytest.mark.clause("RUP-1", "MOD-5")
-@given(st.data())
+@given(data=st.data())
 def test_largest_mask_keeps_the_largest_and_breaks_ties_by_lower_index(data):
     values = data.draw(st.lists(TIED | st.floats(-10, 10), min_size=0, max_size=30), label="values")
     keep = data.draw(st.integers(0, len(values) + 2), label="keep")
@@ -45,7 +45,7 @@ def test_keep_largest_zeroes_the_rest_and_keeps_shape_and_type():
 
 
 @pytest.mark.clause("MOD-5")
-@given(st.data())
+@given(data=st.data())
 def test_magnitude_mask_is_the_rule_on_the_concatenated_layers(data):
     """The pruning mask chooses round(f·size) (≥ 1) entries of the concatenated non-final layers by the rule."""
     w = data.draw(st.lists(TIED, min_size=2, max_size=20), label="weights")

@@ -49,7 +49,7 @@ def exact_blocks(problem):
 
 
 @pytest.mark.clause("SYS-1")
-@given(eq6_problems(), st.integers(0, 3))
+@given(problem=eq6_problems(), idle=st.integers(0, 3))
 def test_l_and_b_have_the_stated_block_structure(problem, idle):
     system = eq6_system(problem, idle)
     big, b = system.matrix, system.rhs
@@ -70,7 +70,7 @@ def test_l_and_b_have_the_stated_block_structure(problem, idle):
 
 
 @pytest.mark.clause("SYS-2")
-@given(eq6_problems(), st.integers(0, 2))
+@given(problem=eq6_problems(), idle=st.integers(0, 2))
 def test_solution_blocks_are_the_iterated_lifted_vectors(problem, idle):
     """Paths: system.eq6 forward substitution (CSR and matrix-free) and the direct sparse solve vs the oracle's
     exact lifted iteration, read in float64."""

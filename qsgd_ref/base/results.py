@@ -41,6 +41,12 @@ def jsonable(x: Any) -> Any:
     raise TypeError(f"{type(x).__name__} has no JSON form")
 
 
+def triplets(matrix: Any) -> list[list[int | float]]:
+    """A sparse matrix as [row, col, value] triplets (0-based, float values), for ``to_json``."""
+    coo = matrix.tocoo()
+    return [[int(r), int(c), float(v)] for r, c, v in zip(coo.row, coo.col, coo.data)]
+
+
 class Result:
     """Base of the frozen result dataclasses (subclasses are ``@dataclass(frozen=True)``).
 

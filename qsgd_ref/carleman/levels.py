@@ -124,16 +124,22 @@ def continuous_apply(f: Mapping[int, Any], f0: np.ndarray | None, y: Levels, ord
     return out
 
 
-def step_lifted(h: Mapping[int, sp.csr_matrix | np.ndarray], vector: np.ndarray, n: int, order: int) -> np.ndarray:
-    """M_N ŷ + c for one lifted vector ŷ (levels 1 … N concatenated, LIFT-2), as a flat vector.
-
-    ``h`` maps ℓ to H_ℓ: H_0 = F_0 (a length-n vector or n × 1), H_1 = I + F_1, H_ℓ = F_ℓ (CSR).
-    """
+def split_levels(vector: np.ndarray, n: int, order: int) -> Levels:
+    """A lifted vector (levels 1 … N concatenated, LIFT-2) as views of its levels, with level 0 = 1."""
     y: Levels = {0: np.ones(1)}
     pos = 0
     for j in range(1, order + 1):
         y[j] = vector[pos:pos + n**j]
         pos += n**j
+    return y
+
+
+def step_lifted(h: Mapping[int, sp.csr_matrix | np.ndarray], vector: np.ndarray, n: int, order: int) -> np.ndarray:
+    """M_N ŷ + c for one lifted vector ŷ (levels 1 … N concatenated, LIFT-2), as a flat vector.
+
+    ``h`` maps ℓ to H_ℓ: H_0 = F_0 (a length-n vector or n × 1), H_1 = I + F_1, H_ℓ = F_ℓ (CSR).
+    """
+    y = split_levels(vector, n, order)
     w = contraction_chain({ell: m for ell, m in h.items() if ell >= 1}, y, order, n)
     f0 = None if 0 not in h else np.asarray(sp.csr_matrix(h[0]).toarray(), dtype=np.float64).reshape(-1)
     return np.concatenate(shuffle_sum(f0, w, order, n))

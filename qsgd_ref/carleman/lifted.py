@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from qsgd_ref.base.errors import InputError
-from qsgd_ref.base.results import Result
+from qsgd_ref.base.results import Result, jsonable, triplets
 from qsgd_ref.carleman.monomial import compress
 from qsgd_ref.carleman.numeric import continuous_matrix, lifted_map
 from qsgd_ref.problem import Problem
@@ -38,11 +38,9 @@ class LiftedMap(Result):
 
     def to_json(self) -> dict[str, Any]:
         """Sizes and the map as [row, col, value] triplets (0-based) and the constant as a list."""
-        coo = self.matrix.tocoo()
         return {"n": self.n, "order": self.order, "step": self.step, "scheme": self.scheme, "basis": self.basis,
                 "dimension": int(self.matrix.shape[0]), "nnz": int(self.matrix.nnz),
-                "M": [[int(r), int(c), float(v)] for r, c, v in zip(coo.row, coo.col, coo.data)],
-                "c": [float(x) for x in self.constant]}
+                "M": triplets(self.matrix), "c": jsonable(self.constant)}
 
     def summary(self) -> list[str]:
         dim = self.matrix.shape[0]

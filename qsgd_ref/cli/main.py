@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "tables": "qsgd_ref.cli.commands.tables",
     "reference": "qsgd_ref.cli.commands.reference",
     "classify": "qsgd_ref.cli.commands.classify",
+    "cost": "qsgd_ref.cli.commands.cost",
     "model": "qsgd_ref.cli.commands.model",
 }
 

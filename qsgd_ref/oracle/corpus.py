@@ -1,7 +1,8 @@
 """The oracle's problems (clause ORC-1): each built directly inside its intended situation.
 
 Every entry is exact and rational; ``seed`` only perturbs the random-looking coefficients, so the
-same seed always gives the same corpus. Flags name what a test exercises (explained in NOTES).
+same seed always gives the same corpus. Flags name what a test exercises (explained in
+:data:`qsgd_ref.oracle.notes.NOTES`).
 """
 
 from __future__ import annotations
@@ -13,46 +14,26 @@ from typing import Any
 
 import numpy as np
 
+from qsgd_ref.models.burgers import burgers_problem
 from qsgd_ref.oracle.traps import column_major_map
 from qsgd_ref.problem import Problem, make_problem
+from qsgd_ref.problem.model import SCHEMA_V1, SCHEMA_V2
 from qsgd_ref.theory.regimes import classify
-
-#: Every flag used in the corpus, explained once (the vector files' "notes").
-NOTES: dict[str, str] = {
-    "FullyDissipative": "Classified fully dissipative by qsgd_ref.theory.regimes.classify: γ = 1 − ‖I + F_1‖ > 0 and "
-    "R_d < 1 (REG-2).",
-    "AlmostDissipative": "Classified almost dissipative (REG-3): not fully dissipative, δT ≤ 1 and the majorant "
-    "bounded on [0, T].",
-    "NotDissipative": "Classified not dissipative (REG-1 … REG-3): neither fully nor almost dissipative; bounds "
-    "may still apply but grow.",
-    "F0On": "F_0 ≠ 0: the lifted system has a constant term c and blocks B_jk with k < j.",
-    "F0Off": "F_0 = 0.",
-    "Degree1": "Affine map (q = 1): the Carleman iteration is exact at every order.",
-    "Degree2": "Quadratic map (q = 2).",
-    "Degree3": "Cubic map (q = 3).",
-    "TimeDependent": "One map per step (stochastic gradient descent, clause MAP-3).",
-    "ZeroSteps": "T = 0: the only row is t = 0 (the initial point and its lift).",
-    "OrderOne": "N = 1: the truncation keeps only level 1 (the linearisation).",
-    "HighOrder": "N ≥ 4.",
-    "F2Zero": "F_2 = 0 while F_1 (and possibly F_3) are non-zero.",
-    "Scalar": "n = 1.",
-    "ExactlyRepresentable": "Every input is a dyadic rational that float64 holds exactly.",
-    "LargeScale": "u ~ 1e20 (F_ℓ scaled by s^(1−ℓ) so the dynamics are those of a unit problem).",
-    "TinyScale": "u ~ 1e-20 (same scaling).",
-    "IndexOrderTrap": "Non-symmetric F_ℓ (ℓ ≥ 2): numpy.kron (row-major) and column-major order give "
-    "different M_N entries. Trajectories do not depend on the order (F_ℓ only meets symmetric tensors), "
-    "so only matrix tests can catch this mistake.",
-    "DiscreteTerms": "T ≥ 2 and N ≥ 2 with visible η² terms: the continuous Carleman matrix gives a different answer.",
-    "TruncationVisible": "The order-N truncation error is far above the tolerance: keeping blocks with k > N is caught.",
-    "IdleSteps": "The Eq. 6 system has idle steps p > 0 (copies of ŷ(T)).",
-}
 
 
 @dataclass(frozen=True)
 class Case:
+    """A problem with its flags and comment, and what its test stores: ``sample`` keeps every sample-th
+    row of a long trajectory (and the last), ``monomial`` adds the LIFT-4 matrices, ``scheme`` the
+    discrete-minus-continuous difference, ``schema`` the problem document's version."""
+
     problem: Problem
     flags: tuple[str, ...]
     comment: str
+    sample: int = 1
+    monomial: bool = False
+    scheme: bool = False
+    schema: str = SCHEMA_V1
 
     def __post_init__(self) -> None:
         """The regime flag from the classifier (REG-*); IndexOrderTrap iff some F_ℓ (ℓ ≥ 2) is not symmetric."""
@@ -159,28 +140,48 @@ def _regime_flags(eta_lams: list[Fr]) -> tuple[str, ...]:
 
 
 def trajectory_cases(seed: int) -> list[Case]:
-    """Problems for the trajectory and Eq. 6 files (ORC-1 coverage list)."""
+    """Problems for the trajectory file (ORC-1 coverage list): the small ones, then the large ones."""
+    rng = random.Random(seed + 5)
+    return small_trajectory_cases(seed) + [_large_sparse(rng), *burgers_cases()]
+
+
+def burgers_cases() -> list[Case]:
+    """The Burgers problems (MOD-10) at the published dt, their first steps."""
+    out = []
+    for order, steps in BURGERS:
+        p = burgers_problem(order).with_(steps=steps)
+        p = Problem(p.u0, p.maps, p.steps, p.order, f"Burgers (MOD-10), n = 16, first {steps} steps, N = {order}",
+                    p.meta)
+        out.append(Case(p, ("F0On", "Degree2", "TimeDependent", "Burgers", "RowsSampled", "TruncationVisible"),
+                        p.name, sample=BURGERS_SAMPLE, schema=SCHEMA_V2))
+    return out
+
+
+def small_trajectory_cases(seed: int) -> list[Case]:
+    """Problems for the trajectory and Eq. 6 files (ORC-1 coverage list), n ≤ 3."""
     rng = random.Random(seed)
     cases: list[Case] = []
 
     def add(
         n: int, q: int, order: int, steps: int, lams: list[Fr], comment: str, extra: tuple[str, ...] = (), **kw: Any
     ) -> None:
+        scheme = kw.pop("scheme", False)
         fmap = gd_case(rng, n, q, order, steps, lams, **kw)
         scale = kw.get("scale", Fr(1))
         u0 = _u0(rng, n, scale, kw.get("dyadic", False))
         p = make_problem(F=fmap, u0=u0, steps=steps, order=order, name=comment)
         flags = _regime_flags(lams) + (("F0On",) if kw.get("f0") else ("F0Off",)) + (f"Degree{q}",)
-        cases.append(Case(p, flags + tuple(extra), comment))
+        flags += ("ContinuousScheme",) if scheme else ()
+        cases.append(Case(p, flags + tuple(extra), comment, scheme=scheme))
 
     fully = [Fr(1, 4), Fr(1, 2)]
     for order in range(1, 6):
         extra: tuple[str, ...] = ("OrderOne",) if order == 1 else ("HighOrder",) if order >= 4 else ()
         extra += ("DiscreteTerms", "TruncationVisible") if order >= 2 else ("TruncationVisible",)
         add(2, 2, order, 6, fully, f"quadratic GD, N = {order}", extra, nonlinear=Fr(1, 2))
-    add(2, 2, 3, 8, [Fr(0), Fr(1, 2)], "one marginal mode", ("DiscreteTerms",))
+    add(2, 2, 3, 8, [Fr(0), Fr(1, 2)], "one marginal mode", ("DiscreteTerms", "MarginalNorm"))
     add(2, 2, 3, 6, [Fr(-1, 10), Fr(1, 2)], "one divergent mode", ("DiscreteTerms",))
-    add(2, 2, 3, 6, fully, "quadratic GD with F_0", ("DiscreteTerms",), f0=True, nonlinear=Fr(1, 2))
+    add(2, 2, 3, 6, fully, "quadratic GD with F_0", ("DiscreteTerms",), f0=True, nonlinear=Fr(1, 2), scheme=True)
     add(2, 1, 2, 5, fully, "affine map with F_0: Carleman is exact", (), f0=True)
     add(2, 3, 3, 5, fully, "cubic map, F_2 = 0", ("F2Zero", "DiscreteTerms"), zero_f2=True, nonlinear=Fr(1, 2))
     add(2, 3, 3, 5, fully, "cubic map", ("DiscreteTerms",), nonlinear=Fr(1, 2))
@@ -258,24 +259,61 @@ def trajectory_cases(seed: int) -> list[Case]:
     return cases
 
 
+#: Burgers trajectories (N, T): the published dt = 3/3999, the first T steps (the lifted iteration of
+#: N = 3, D = 4,368, costs about 0.05 s per step at 90 digits, so its horizon is shorter)
+BURGERS = ((2, 300), (3, 40))
+#: rows stored of a long trajectory: every BURGERS_SAMPLE-th and the last
+BURGERS_SAMPLE = 10
+#: the large sparse problem: n, horizon, order
+SPARSE_N, SPARSE_STEPS = 32, 12
+
+
+def _large_sparse(rng: random.Random) -> Case:
+    """n = 32 gradient descent on a tridiagonal Hessian (η H = tridiag(−1, 2, −1)/8) with a sparse,
+    non-symmetric F_2 (three entries per row), written as a version 2 problem."""
+    n = SPARSE_N
+    f1 = np.full((n, n), Fr(0), dtype=object)
+    for i in range(n):
+        f1[i, i] = Fr(-1, 4)
+        if i > 0:
+            f1[i, i - 1] = Fr(1, 8)
+        if i + 1 < n:
+            f1[i, i + 1] = Fr(1, 8)
+    f2 = np.full((n, n * n), Fr(0), dtype=object)
+    for i in range(n):
+        j = (i + 1) % n
+        f2[i, i * n + j] = Fr(rng.randint(-8, 8), 64)
+        f2[i, j * n + i] = Fr(rng.randint(1, 8), 64)
+        f2[i, j * n + j] = Fr(-rng.randint(1, 8), 64)
+    u0 = [Fr(rng.randint(-8, 8), 32) for _ in range(n)]
+    p = make_problem(F={1: f1, 2: f2}, u0=u0, steps=SPARSE_STEPS, order=2,
+                     name=f"n = {n} sparse tridiagonal GD, non-symmetric sparse F_2 (problem v2)")
+    return Case(p, ("F0Off", "Degree2", "LargeSparse", "DiscreteTerms"), p.name, schema=SCHEMA_V2)
+
+
 def matrix_cases(seed: int) -> list[Case]:
     """Time-independent problems for the matrix file (blocks of M_N and c)."""
     rng = random.Random(seed + 1)
     cases: list[Case] = []
 
     def add(n: int, q: int, order: int, lams: list[Fr], comment: str, extra: tuple[str, ...] = (), **kw: Any) -> None:
+        monomial = kw.pop("monomial", False)
         fmap = gd_case(rng, n, q, order, 1, lams, **kw)
         u0 = _u0(rng, n, kw.get("scale", Fr(1)), kw.get("dyadic", False))
         p = make_problem(F=fmap, u0=u0, steps=1, order=order, name=comment)
         flags = _regime_flags(lams) + (("F0On",) if kw.get("f0") else ("F0Off",)) + (f"Degree{q}",)
-        cases.append(Case(p, flags + tuple(extra), comment))
+        flags += ("MonomialBasis",) if monomial else ()
+        cases.append(Case(p, flags + tuple(extra), comment, monomial=monomial))
 
     fully = [Fr(1, 4), Fr(1, 2)]
     add(2, 2, 2, fully, "non-symmetric F_2, N = 2", ("DiscreteTerms",), nonlinear=Fr(1, 2))
-    add(2, 2, 3, fully, "non-symmetric F_2 with F_0, N = 3", ("DiscreteTerms",), f0=True, nonlinear=Fr(1, 2))
-    add(3, 2, 2, [Fr(1, 4), Fr(1, 2), Fr(3, 4)], "n = 3, non-symmetric F_2", ("DiscreteTerms",), nonlinear=Fr(1, 2))
+    add(2, 2, 3, fully, "non-symmetric F_2 with F_0, N = 3", ("DiscreteTerms",), f0=True, nonlinear=Fr(1, 2),
+        monomial=True)
+    add(3, 2, 2, [Fr(1, 4), Fr(1, 2), Fr(3, 4)], "n = 3, non-symmetric F_2", ("DiscreteTerms",), nonlinear=Fr(1, 2),
+        monomial=True)
     add(2, 2, 3, fully, "symmetric F_2", ("DiscreteTerms",), symmetric=True, nonlinear=Fr(1, 2))
-    add(2, 3, 3, fully, "cubic, non-symmetric F_2 and F_3", ("DiscreteTerms",), f0=True, nonlinear=Fr(1, 2))
+    add(2, 3, 3, fully, "cubic, non-symmetric F_2 and F_3", ("DiscreteTerms",), f0=True, nonlinear=Fr(1, 2),
+        monomial=True)
     add(
         1,
         2,
@@ -313,12 +351,18 @@ def matrix_cases(seed: int) -> list[Case]:
         scale=Fr(10**20),
         nonlinear=Fr(1, 2),
     )
+    # per-step maps (SGD): every step's M_N(t) and c(t)
+    steps, n = 3, 2
+    maps = [gd_case(rng, n, 2, 2, steps, [Fr(1, 4) + Fr(t, 16), Fr(1, 2) - Fr(t, 32)], f0=True, nonlinear=Fr(1, 2),
+                    which=t) for t in range(steps)]
+    p = make_problem(F_steps=maps, u0=_u0(rng, n), steps=steps, order=2, name="SGD: M_N(t) and c(t) of every step")
+    cases.append(Case(p, ("F0On", "Degree2", "TimeDependent", "PerStepMatrices", "DiscreteTerms"), p.name))
     return cases
 
 
 def eq6_cases(seed: int) -> list[tuple[Case, int]]:
-    """Problems and idle-step counts p for the Eq. 6 solution file (SYS-1, SYS-2)."""
-    base = trajectory_cases(seed)
+    """Problems and idle-step counts p for the Eq. 6 solution file (SYS-1, SYS-2, SYS-3, COND-*)."""
+    base = small_trajectory_cases(seed)
     pick = {
         "quadratic GD with F_0": 0,
         "scalar quadratic map": 2,
@@ -330,12 +374,22 @@ def eq6_cases(seed: int) -> list[tuple[Case, int]]:
     for c in base:
         if c.comment in pick:
             p = pick[c.comment]
-            out.append((Case(c.problem, c.flags + (("IdleSteps",) if p else ()), c.comment), p))
+            flags = tuple(f for f in c.flags if f != "ContinuousScheme") + (("IdleSteps",) if p else ())
+            out.append((Case(c.problem, flags, c.comment), p))
+    rng = random.Random(seed + 3)
+    fully = [Fr(1, 4), Fr(1, 2)]
+    for comment, f0, horizon in (("κ: quadratic GD, F_0 = 0, N = 2", False, 4), ("κ: quadratic GD with F_0, N = 2", True, 3)):
+        fmap = gd_case(rng, 2, 2, 2, horizon, fully, nonlinear=Fr(1, 2), f0=f0)
+        prob = make_problem(F=fmap, u0=_u0(rng, 2), steps=horizon, order=2, name=comment)
+        out.append((Case(prob, ("F0On" if f0 else "F0Off", "Degree2", "Conditioning"), comment), 0))
+    # COND-3's example: F_1 = 0 (h_1 = 1), κ(L) grows like T^N and no bound is uniform in T
+    prob = make_problem(F={1: [["0"]], 2: [["-1/10"]]}, u0=["1/2"], steps=10, order=2, name="κ: COND-3 example, h_1 = 1")
+    out.append((Case(prob, ("F0Off", "Degree2", "Scalar", "Conditioning", "MarginalNorm"), prob.name), 0))
     return out
 
 
 def hhl_cases(seed: int) -> list[tuple[Case, int, int]]:
-    """Small problems (dilated system ≤ 32 entries), idle steps p and clock qubits for the HHL file."""
+    """Small problems (dilated system ≤ 64 entries), idle steps p and clock qubits for the HHL file."""
     rng = random.Random(seed + 2)
     out = []
     specs = [  # n, q, order, steps, idle, bits, f0, comment
@@ -343,15 +397,97 @@ def hhl_cases(seed: int) -> list[tuple[Case, int, int]]:
         (1, 2, 2, 2, 0, 4, True, "scalar quadratic with F_0, N = 2, p = 0"),
         (2, 2, 1, 2, 1, 5, True, "n = 2, N = 1 (linearisation), p = 1"),
         (1, 3, 2, 3, 0, 6, False, "scalar cubic, N = 2, T = 3"),
+        (2, 2, 2, 1, 0, 6, True, "n = 2, N = 2, non-symmetric F_2, T = 1"),
+        (2, 2, 2, 1, 1, 6, False, "n = 2, N = 2, non-symmetric F_2, T = 1, p = 1"),
+        (2, 2, 2, 0, 0, 5, True, "n = 2, N = 2, T = 0, p = 0: L = I, undilated"),
+        (2, 2, 2, 0, 2, 6, False, "n = 2, N = 2, T = 0, p = 2"),
     ]
     for n, q, order, steps, idle, bits, f0, comment in specs:
         fmap = gd_case(rng, n, q, order, steps, [Fr(1, 4), Fr(1, 2)][:n], f0=f0, nonlinear=Fr(1, 2))
         p = make_problem(F=fmap, u0=_u0(rng, n), steps=steps, order=order, name=comment)
-        flags = (
-            ("F0On" if f0 else "F0Off", f"Degree{q}")
-            + (("Scalar",) if n == 1 else ())
-            + (("IdleSteps",) if idle else ())
-            + (("OrderOne",) if order == 1 else ())
-        )
-        out.append((Case(p, flags, comment), idle, bits))
+        out.append((Case(p, _hhl_flags(p, idle, f0), comment), idle, bits))
+    # per-step maps: two different steps (MAP-3)
+    maps = [gd_case(rng, 2, 2, 2, 2, [Fr(1, 4) + Fr(t, 16), Fr(1, 2)], f0=True, nonlinear=Fr(1, 2), which=t)
+            for t in range(2)]
+    p = make_problem(F_steps=maps, u0=_u0(rng, 2), steps=2, order=2, name="SGD: n = 2, N = 2, T = 2, one map per step")
+    out.append((Case(p, _hhl_flags(p, 0, True) + ("TimeDependent",), p.name), 0, 6))
     return out
+
+
+def _hhl_flags(p: Problem, idle: int, f0: bool) -> tuple[str, ...]:
+    return (
+        ("F0On" if f0 else "F0Off", f"Degree{p.degree}")
+        + (("Scalar",) if p.n == 1 else ())
+        + (("IdleSteps",) if idle else ())
+        + (("OrderOne",) if p.order == 1 else ())
+        + (("ZeroSteps",) if p.steps == 0 else ())
+        + (("Undilated",) if p.steps == 0 and idle == 0 else ())
+    )
+
+
+@dataclass(frozen=True)
+class TableCase:
+    """An η-order correction table to state (FMT-3, ETA-1, LIFT-3)."""
+
+    degree: int
+    order: int
+    continuous: bool
+    dropped: bool
+    flags: tuple[str, ...]
+    comment: str
+
+
+def table_cases() -> list[TableCase]:
+    out = []
+    for q, order, cont, dropped in ((1, 2, False, False), (2, 1, False, False), (2, 2, False, False),
+                                    (2, 3, False, False), (3, 2, False, False), (2, 3, True, False),
+                                    (2, 2, False, True), (3, 2, False, True)):
+        flags = (f"Degree{q}",) + (("OrderOne",) if order == 1 else ()) + (("ContinuousTable",) if cont else ()) \
+            + (("DroppedBlocks",) if dropped else ())
+        kind = "continuous" if cont else "discrete"
+        out.append(TableCase(q, order, cont, dropped, flags,
+                             f"{kind} table, q = {q}, N = {order}" + (", with the dropped blocks" if dropped else "")))
+    return out
+
+
+@dataclass(frozen=True)
+class LossCase:
+    """A polynomial loss Σ c_α θ^α (terms (c_α, α)), the point θ*, η and the map's degree q (MAP-2)."""
+
+    terms: tuple[tuple[Fr, tuple[int, ...]], ...]
+    theta_star: tuple[Fr, ...]
+    eta: Fr
+    degree: int
+    flags: tuple[str, ...]
+    comment: str
+
+    @property
+    def n(self) -> int:
+        return len(self.theta_star)
+
+    @property
+    def loss_degree(self) -> int:
+        return max(sum(a) for _, a in self.terms)
+
+
+def loss_cases(seed: int) -> list[LossCase]:
+    rng = random.Random(seed + 4)
+
+    def coef() -> Fr:
+        return Fr(rng.randint(1, 9) * rng.choice((-1, 1)), rng.choice((2, 4, 5, 8)))
+
+    def point(n: int) -> tuple[Fr, ...]:
+        return tuple(Fr(rng.randint(-4, 4), 4) for _ in range(n))
+
+    out = [LossCase(((Fr(1, 2), (2,)), (Fr(1, 4), (4,))), (Fr(1, 2),), Fr(1, 10), 3, ("Scalar", "Degree3"),
+                    "x²/2 + x⁴/4 around θ* = 1/2 (MOD-1's example loss)")]
+    quad = ((coef(), (2, 0)), (coef(), (1, 1)), (coef(), (0, 2)), (coef(), (1, 0)))
+    out.append(LossCase(quad, point(2), Fr(1, 8), 1, ("Degree1",), "quadratic loss, n = 2: F_0 and F_1 only"))
+    cubic = tuple((coef(), a) for a in ((3, 0, 0), (1, 1, 1), (0, 2, 1), (2, 0, 0), (0, 0, 2), (0, 1, 1)))
+    out.append(LossCase(cubic, point(3), Fr(1, 5), 2, ("Degree2",), "cubic loss, n = 3, mixed monomials"))
+    quartic = tuple((coef(), a) for a in ((4, 0), (2, 2), (1, 3), (3, 0), (0, 2), (1, 1)))
+    out.append(LossCase(quartic, point(2), Fr(1, 10), 3, ("Degree3",), "quartic loss, n = 2"))
+    quintic = tuple((coef(), a) for a in ((5, 0), (2, 3), (4, 0), (1, 2), (0, 2), (2, 0)))
+    out.append(LossCase(quintic, point(2), Fr(1, 10), 2, ("Degree2", "TaylorTruncated"),
+                        "degree-5 loss, n = 2, map truncated at q = 2"))
+    return [LossCase(c.terms, c.theta_star, c.eta, c.degree, ("LossMap", *c.flags), c.comment) for c in out]

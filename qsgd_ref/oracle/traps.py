@@ -4,7 +4,7 @@ mistake an implementer is likely to make, in exact rationals like :mod:`qsgd_ref
 from __future__ import annotations
 
 from qsgd_ref.base.indexing import flat_index, multi_index
-from qsgd_ref.carleman.exact import Triplets, continuous_step_exact
+from qsgd_ref.carleman.exact import Triplets, continuous_step_exact, lifted_map_exact
 from qsgd_ref.problem import Map
 from qsgd_ref.problem.sparse import ExactMatrix
 
@@ -13,6 +13,12 @@ def continuous_lifted_map(fmap: Map, n: int, order: int) -> tuple[Triplets, Trip
     """Trap: the continuous scheme's step I + A_N, (F_0, 0, …) of LIFT-3 with G_ℓ = F_ℓ where the
     discrete lifted map is asked for (the η², η³ … terms missing)."""
     return continuous_step_exact(fmap, n, order)
+
+
+def dropped_c_lifted_map(fmap: Map, n: int, order: int) -> tuple[Triplets, Triplets]:
+    """Trap: M_N of LIFT-2 without its constant c (c_j = F_0^{⊗j} left out)."""
+    m, _ = lifted_map_exact(fmap, n, order)
+    return m, {}
 
 
 def column_major_map(fmap: Map, n: int) -> Map:

@@ -17,7 +17,7 @@ from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.indexing import lifted_initial
 from qsgd_ref.base.limits import check_bytes, check_lifted
 from qsgd_ref.base.progress import tracked
-from qsgd_ref.base.results import Result
+from qsgd_ref.base.results import Result, jsonable, triplets
 from qsgd_ref.carleman.numeric import lifted_map
 from qsgd_ref.carleman.operator import LiftedMapOperator
 from qsgd_ref.problem import Problem
@@ -50,11 +50,8 @@ class Eq6System(Result):
 
     def to_json(self) -> dict[str, Any]:
         """Sizes and the matrix as [row, col, value] triplets, b as a list."""
-        coo = self.matrix.tocoo()
         return {"dimension": int(self.matrix.shape[0]), "block": self.block, "steps": self.steps,
-                "idle": self.idle, "nnz": int(self.matrix.nnz),
-                "L": [[int(r), int(c), float(v)] for r, c, v in zip(coo.row, coo.col, coo.data)],
-                "b": [float(x) for x in self.rhs]}
+                "idle": self.idle, "nnz": int(self.matrix.nnz), "L": triplets(self.matrix), "b": jsonable(self.rhs)}
 
     def summary(self) -> list[str]:
         dim = self.matrix.shape[0]

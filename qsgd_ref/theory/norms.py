@@ -181,6 +181,11 @@ def _positive_definite(x: list[list[int]]) -> bool:
     return True
 
 
+def sqrt_upper(x: Fraction) -> Fraction:
+    """A rational s ≥ √x (x ≥ 0 rational): √x itself when x is the square of a rational."""
+    return _sqrt_upper(x)
+
+
 def _sqrt_upper(x: Fraction) -> Fraction:
     """√x exactly when x is the square of a rational, else a rational upper bound (x ≥ 0)."""
     p, q = math.isqrt(x.numerator), math.isqrt(x.denominator)

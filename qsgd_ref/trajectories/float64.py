@@ -23,7 +23,7 @@ import scipy.sparse as sp
 from qsgd_ref.base.indexing import lifted_initial
 from qsgd_ref.base.limits import check_lifted
 from qsgd_ref.base.progress import progress
-from qsgd_ref.carleman.levels import continuous_apply, contraction_chain, shuffle_sum
+from qsgd_ref.carleman.levels import continuous_apply, contraction_chain, shuffle_sum, split_levels
 from qsgd_ref.problem import Map, Problem
 
 SCHEMES = ("discrete", "continuous")
@@ -82,21 +82,11 @@ class _Prepared:
         return out
 
     def discrete_step(self, y: np.ndarray, order: int) -> np.ndarray:
-        levels = {0: np.ones(1)}
-        pos = 0
-        for j in range(1, order + 1):
-            levels[j] = y[pos:pos + self.n**j]
-            pos += self.n**j
-        w = contraction_chain(self.h, levels, order, self.n)
+        w = contraction_chain(self.h, split_levels(y, self.n, order), order, self.n)
         return np.concatenate(shuffle_sum(self.f0, w, order, self.n))
 
     def continuous_step(self, y: np.ndarray, order: int) -> np.ndarray:
-        levels = {0: np.ones(1)}
-        pos = 0
-        for j in range(1, order + 1):
-            levels[j] = y[pos:pos + self.n**j]
-            pos += self.n**j
-        return np.concatenate(continuous_apply(self.f, self.f0, levels, order, self.n))
+        return np.concatenate(continuous_apply(self.f, self.f0, split_levels(y, self.n, order), order, self.n))
 
 
 def float64_trajectories(problem: Problem, *, scheme: str = "discrete") -> FloatTrajectories:
