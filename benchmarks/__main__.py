@@ -8,7 +8,7 @@ Sections: carleman (assembly and matrix-free apply against scipy kron + bmat), r
 and certified modes at 50 and 100 digits), scale (real problems at real sizes), sweep (a 200-case
 sweep, serial against two Dask worker processes), tables (symbolic tables against a SymPy expansion),
 upload (CX of the sparse state preparation against
-Qiskit's StatePreparation), suite (the test suite under the ci profile), legacy (benchmarks/legacy_hhl/compare.py). Prints the
+Qiskit's StatePreparation), hhl (qsgd-ref hhl on the shared checks p1 and p2, Aer and blockwise side by side), suite (the test suite under the ci profile), legacy (benchmarks/legacy_hhl/compare.py). Prints the
 machine and each figure with its ratio; writes the JSON (default benchmarks/results/latest.json)
 and, for a full run, regenerates the marked parts of docs/performance.md from it.
 """
@@ -27,6 +27,7 @@ from typing import Any
 
 from benchmarks import (
     bench_carleman,
+    bench_hhl,
     bench_reference,
     bench_scale,
     bench_suite,
@@ -41,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 #: --long: the scale section also runs Burgers at N = 4 and 30 digits
 LONG = False
-SECTIONS = ("carleman", "reference", "scale", "sweep", "tables", "upload", "suite", "legacy")
+SECTIONS = ("carleman", "reference", "scale", "sweep", "tables", "upload", "hhl", "suite", "legacy")
 
 
 def run_carleman(quick: bool) -> dict[str, Any]:
@@ -107,6 +108,12 @@ def run_upload(quick: bool) -> dict[str, Any]:
     return {"rows": rows}
 
 
+def run_hhl(quick: bool) -> dict[str, Any]:
+    r = bench_hhl.measure(quick=quick, long=LONG)
+    r["ratios"] = {row["case"]: row["ratios"] for row in r["rows"]}
+    return r
+
+
 def run_suite(quick: bool) -> dict[str, Any]:
     r = bench_suite.measure(extra=["tests/test_spec_registry.py"] if quick else None)
     r["ratios"] = {"of_budget": r["wall_s"] / 600.0}
@@ -132,7 +139,8 @@ def run_legacy(quick: bool) -> dict[str, Any]:
 
 
 RUNNERS: dict[str, Callable[[bool], dict[str, Any]]] = {
-    "carleman": run_carleman, "reference": run_reference, "scale": run_scale, "sweep": run_sweep, "tables": run_tables, "upload": run_upload, "suite": run_suite,
+    "carleman": run_carleman, "reference": run_reference, "scale": run_scale, "sweep": run_sweep, "tables": run_tables,
+    "upload": run_upload, "hhl": run_hhl, "suite": run_suite,
     "legacy": run_legacy,
 }
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bench_carleman, bench_tables, quantum_upload
+from benchmarks import bench_carleman, bench_hhl, bench_tables, quantum_upload
 from benchmarks.machine import summary
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
@@ -171,9 +171,14 @@ def render_legacy(res: dict[str, Any]) -> str:
     return f"From `{s['command']}` ({s['seconds']:.0f} s):\n\n" + s["table_markdown"]
 
 
+def render_hhl(res: dict[str, Any]) -> str:
+    return bench_hhl.render(res, _run_line(res))
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "machine": render_machine, "carleman": render_carleman, "reference": render_reference, "scale": render_scale,
-    "sweep": render_sweep, "tables": render_tables, "upload": render_upload, "suite": render_suite, "legacy": render_legacy,
+    "sweep": render_sweep, "tables": render_tables, "upload": render_upload, "hhl": render_hhl, "suite": render_suite,
+    "legacy": render_legacy,
 }
 
 
@@ -182,8 +187,8 @@ def update_page(res: dict[str, Any], page: Path = PAGE) -> list[str]:
     text = page.read_text()
     done = []
     for name, fn in RENDERERS.items():
-        if name not in res["sections"] and (name != "machine" or set(res["sections"]) <= {"scale", "sweep"}):
-            continue  # a section not run; the machine line belongs to full runs (scale and sweep carry their own)
+        if name not in res["sections"] and (name != "machine" or set(res["sections"]) <= {"scale", "sweep", "hhl"}):
+            continue  # a section not run; the machine line belongs to full runs (scale, sweep and hhl carry their own)
         pattern = re.compile(rf"(<!-- bench:{name} -->\n)(?:.*?\n)?(<!-- /bench:{name} -->)", re.S)
         if pattern.search(text):
             body = fn(res)

@@ -70,6 +70,21 @@ def test_page_regeneration_replaces_only_marked_parts(quick_tables: dict, tmp_pa
     assert prose in text and "not run, kept" in text
 
 
+@pytest.mark.clause("HHL-4")
+def test_hhl_section_reads_the_commands_estimate_line() -> None:
+    """The benchmark parses the estimate line `qsgd-ref hhl` prints (the same HHLEstimate.line())."""
+    from fractions import Fraction as Fr
+
+    from benchmarks.bench_hhl import parse_estimate
+    from qsgd_ref.problem import make_problem
+    from qsgd_ref.quantum.pipeline import estimate
+
+    est = estimate(make_problem(F={1: [[Fr(-1, 2)]], 2: [[Fr(1, 10)]]}, u0=[Fr(1, 2)], steps=1, order=2), clock_bits=4)
+    got = parse_estimate(f"qsgd-ref hhl: {est.line()}")
+    assert got["seconds"] == float(f"{est.seconds:.1f}")
+    assert abs(got["peak_mib"] * 2**20 - est.peak_bytes) <= 0.05 * 2**20
+
+
 @pytest.mark.clause("LIFT-1")
 def test_replace_table_keeps_the_prose(tmp_path: Path) -> None:
     from benchmarks.report import replace_table

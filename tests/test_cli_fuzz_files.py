@@ -41,7 +41,7 @@ PROBLEM_COMMANDS = {
     "classify": ["classify", "F"],
     "reference": ["reference", "F", "--out", "OUT", *BUDGET],
     "reference-float64": ["reference", "F", "--engine", "float64", *BUDGET],
-    "hhl": ["hhl", "F", "--no-resources", "--out", "OUT", *BUDGET],
+    "hhl": ["hhl", "F", "--out", "OUT", *BUDGET],
     "demo": ["demo", "--problem", "F", "--shots", "0", "--orders", "1,2", "--out", "OUT", *BUDGET],
     "convert": ["convert", "F", "OUT"],
 }

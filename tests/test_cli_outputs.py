@@ -83,7 +83,7 @@ def test_every_file_output_is_checked_first(argv, option, cli, tmp_path, small, 
     import qsgd_ref.models.proxy as proxy
     import qsgd_ref.quantum.pipeline as pipeline
 
-    for module, name in ((pipeline, "plan_hhl"), (proxy, "error_proxy"), (convert, "load_document")):
+    for module, name in ((pipeline, "estimate"), (proxy, "error_proxy"), (convert, "load_document")):
         monkeypatch.setattr(module, name, never)
     eig = tmp_path / "eig.txt"
     eig.write_text("1 2 3\n")
@@ -215,11 +215,11 @@ def test_hhl_writes_strict_json_when_values_are_not_numbers(cli, tmp_path):
     problem.write_text(json.dumps({"schema": "qsgd-ref.problem.v1", "F": {"0": ["1/10"], "1": [["-1/2"]]},
                                    "u0": ["0"], "steps": 1, "order": 1}))
     out = tmp_path / "h.json"
-    r = cli("hhl", problem, "--out", out, "--no-resources")
+    r = cli("hhl", problem, "--out", out)
     assert r.status == 0, r.err
     doc = strict(out.read_text())
     assert doc["u_T"] is None and doc["error_budget"]["hhl_clock"] == "nan" and doc["error_budget"]["total"] == "nan"
-    assert r.err_lines and r.err_lines[0].startswith("qsgd-ref hhl: HHL on ")
+    assert r.err_lines and r.err_lines[0].startswith("qsgd-ref hhl: ") and " qubits (" in r.err_lines[0]
 
 
 @pytest.mark.clause("CLI-2", "REG-5")

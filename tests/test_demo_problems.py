@@ -78,7 +78,7 @@ def test_an_hhl_stage_over_the_budget_is_skipped_with_the_reason(cli, tmp_path):
     problem = _problem(tmp_path, "p", **PROBLEMS["one-step"])
     r = cli("demo", "--problem", problem, "--out", tmp_path / "d", "--max-memory", "1MiB", "--orders", "1")
     assert r.status == 0, r.err
-    assert "skipped: HHL on" in r.out and "over the budget of 1.0 MiB" in r.out
+    assert "skipped: 7 qubits would need an estimated" in r.out and "over the memory budget of 1.0 MiB" in r.out
 
 
 @pytest.mark.clause("CLI-2")

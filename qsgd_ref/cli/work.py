@@ -58,7 +58,6 @@ def str_bytes(chars: int) -> int:
 
 
 FLOAT64 = 8
-COMPLEX128 = 16
 
 # ---------------------------------------------------------------- time constants (seconds)
 
@@ -75,15 +74,6 @@ FRACTION_OP = 3e-6
 FORMAT = 2.5e-5
 #: one ball operation of the certified (arb) step, per 1 + prec/256
 ARB_OP = 6e-8
-#: one CX of the resource count's synthesis (transpiling the controlled unitaries to {cx, u})
-SYNTH_CX = 4e-5
-#: peak bytes per CX while the transpiler holds the synthesised circuit
-SYNTH_CX_BYTES = 2048
-#: one complex multiply-add of the Aer statevector simulation of a dense unitary gate
-AER_MAC = 1.2e-8
-#: one Aer shot (sampling and counting) and its peak memory
-SHOT = 6e-6
-SHOT_BYTES = 130
 #: one floating-point operation of numpy (BLAS, one thread)
 FLOP = 2.5e-10
 #: Python start-up and imports: not counted (a few seconds at most)
@@ -144,15 +134,6 @@ def check(work: Work, args: argparse.Namespace) -> Work:
         raise InputError(work.option, f"{work.what} would take about {human_time(work.seconds)}, over the time "
                          f"budget of {human_time(limit)} (--max-time to change it{hint})")
     return work
-
-
-def over_budget(work: Work, args: argparse.Namespace) -> str | None:
-    """Why ``work`` is over a budget of ``args`` (one phrase), or None."""
-    try:
-        check(work, args)
-    except InputError as exc:
-        return exc.reason
-    return None
 
 
 # ---------------------------------------------------------------- the problem's shape
@@ -253,40 +234,6 @@ def reference_work(problem: Problem, *, dps: int, certified: bool = False, engin
         nbytes += D * D * arb_bytes(prec) + 2 * rows * (80 + arb_bytes(prec)) + rows * 2 * str_bytes(12)
         what += ", certified"
     return Work(f"{what}, {dps} digits)", seconds, int(nbytes), option)
-
-
-# ---------------------------------------------------------------- HHL
-
-
-def synthesis_cx(system_qubits: int, clock_bits: int) -> int:
-    """CX gates of the resource count: the 2c controlled unitaries of the QPE and its inverse on
-    k + 1 qubits, each about 4^(k+1)/4 CX after synthesis (measured: 16,826 at k = 7), so
-    c · 2^(2k+1) in all, plus the rotation (2^c) and the upload (2^k)."""
-    k, c = system_qubits, clock_bits
-    return int(c * 2 ** (2 * k + 1) + 2**c + 2**k)
-
-
-def hhl_work(system_qubits: int, clock_bits: int, n: int, *, shots: int | None, count_resources: bool,
-             option: str = "PROBLEM.json") -> Work:
-    """``qsgd-ref hhl``: building the circuit, the Aer statevector run (and one Aer run per download
-    circuit with shots), the classical twin and, unless skipped, the resource count."""
-    k, c = system_qubits, clock_bits
-    q = k + c + 1
-    gate = 4 ** (k + 1) * COMPLEX128
-    build = 2 * c * 4 ** (k + 1) * 1e-6 + 0.3
-    # per amplitude: the 2c dense gates on k + 1 qubits, the 2^c-angle rotation and the two QFTs
-    simulate = AER_MAC * 2**q * (2 * c * 2 ** (k + 1) + 4 * 2**c + c * c) + 0.2
-    runs = 1 + (1.5 * n if shots else 0)  # with shots, one run per download circuit, each slower
-    seconds = build + runs * simulate + (n * (shots or 0) * SHOT)
-    nbytes = 4 * 2 * c * gate + 4 * 2**q * COMPLEX128 + 3 * 2**k * 2**c * COMPLEX128 + (shots or 0) * SHOT_BYTES
-    what = f"HHL on {q} qubits ({k} system, {c} clock, 1 ancilla; state vector {human_bytes(2**q * COMPLEX128)})"
-    if count_resources:
-        cx = synthesis_cx(k, c)
-        seconds += cx * SYNTH_CX
-        nbytes = max(nbytes, cx * SYNTH_CX_BYTES)
-        what += f" with a resource count of about {cx:,} CX"
-    return Work(what, seconds, int(nbytes + 200 * 2**20), option,
-                "--no-resources skips the synthesis" if count_resources else "")
 
 
 # ---------------------------------------------------------------- models

@@ -132,7 +132,9 @@ def _mpmath_pairs(big: list[list[Fraction]], dilate: bool) -> list[tuple[Any, li
 
 
 def clock_for(smax: Any, smin: Any, bits: int, dps: int) -> tuple[str, int]:
-    """The stated clock of a test: time t (20-digit decimal, then exact) and c₀, as in HHL-3."""
+    """The stated clock of a test: time t (20-digit decimal, then exact) with the largest |λ| on
+    k_max = 2^(c−1) − 2 as in HHL-3, and the conservative c₀ = max(1, ⌊k_min⌋ − 1) (the corpus states
+    its clock; HHL-2 holds for any c₀, so it does not follow the package's choice of c₀)."""
     with mpmath.workdps(dps):
         kmax = 2 ** (bits - 1) - 2
         t = 2 * mpmath.pi * kmax / (smax * 2**bits)

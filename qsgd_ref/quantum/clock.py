@@ -5,7 +5,8 @@ k ∈ {0, …, 2^c − 1}, read as the signed integer k' = k − 2^c for k ≥ 2
 so negative eigenvalues are handled. t scales the spectrum so that the largest |λ| lands on
 k_max = 2^(c−1) − 2 (two bins from the wrap-around); the smallest then lands on k_max/κ.
 The ancilla amplitude is f(k') = c₀/k' (clamped to ±1, 0 for k' = 0), i.e. ≈ C/λ with
-C = 2π c₀ / (t 2^c).
+C = 2π c₀ / (t 2^c). The constant c₀ > 0 is real; :func:`qsgd_ref.quantum.twin.choose_clock`
+chooses it (HHL-3), :func:`make_clock` without ``c0`` gives the conservative ⌊k_min⌋ − 1.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ MIN_CLOCK, MAX_CLOCK = 3, 14
 class Clock:
     bits: int
     time: float  # t in U = exp(iAt)
-    c0: int  # numerator of the reciprocal rotation
+    c0: float  # numerator of the reciprocal rotation (real, > 0)
 
     @property
     def size(self) -> int:
@@ -59,14 +60,25 @@ def check_clock_bits(bits: int) -> int:
     return int(bits)
 
 
-def make_clock(eigenvalues: np.ndarray, bits: int) -> Clock:
-    """The clock of ``bits`` qubits scaled to the spectrum (clause HHL-3)."""
+def make_clock(eigenvalues: np.ndarray, bits: int, c0: float | None = None, *, min_bin: int | None = None) -> Clock:
+    """The clock of ``bits`` qubits scaled to the spectrum (clause HHL-3), with the rotation constant
+    ``c0``; without it, the conservative c₀ = max(1, ⌊k_min⌋ − 1) (unclamped one bin below the
+    smallest eigenvalue). t puts the largest |λ| on k_max = 2^(c−1) − 2, or, with ``min_bin`` = j,
+    the smallest |λ| exactly on bin j (then the largest lands on j κ)."""
     check_clock_bits(bits)
     a = np.abs(np.asarray(eigenvalues))
     kmax = 2 ** (bits - 1) - 2
     t = 2.0 * np.pi * kmax / (a.max() * 2**bits)
-    kmin = kmax * a.min() / a.max()
-    return Clock(bits, float(t), max(1, int(np.floor(kmin)) - 1))
+    if min_bin is not None:
+        if min_bin < 1:
+            raise InputError("min_bin", f"must be a positive bin, got {min_bin}")
+        t = 2.0 * np.pi * min_bin / (a.min() * 2**bits)
+        kmax = min_bin * a.max() / a.min()
+    if c0 is None:
+        c0 = max(1, int(np.floor(kmax * a.min() / a.max())) - 1)
+    if not (np.isfinite(c0) and c0 > 0):
+        raise InputError("c0", f"must be a positive number, got {c0}")
+    return Clock(bits, float(t), float(c0))
 
 
 def clock_lower_bound(kappa: float, eps: float) -> int:

@@ -9,6 +9,7 @@ since the right-hand side vanishes there, does not enter the solution.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -24,7 +25,8 @@ class Encoded:
     """A Hermitian system A y = rhs on ``qubits`` qubits with the original solution inside y.
 
     ``rhs`` is normalised (``rhs_norm`` = ‖b‖); ``solution_slice`` picks x = L⁻¹ b out of
-    y = A⁻¹ (b, 0, …) (un-normalised); ``eigenvalues`` is the spectrum of A (ascending)."""
+    y = A⁻¹ (b, 0, …) (un-normalised); ``eigenvalues`` is the spectrum of A (ascending), and
+    :attr:`eigh` the eigendecomposition the twin uses (computed once, on first use)."""
 
     A: np.ndarray
     rhs: np.ndarray
@@ -42,6 +44,18 @@ class Encoded:
     def kappa(self) -> float:
         a = np.abs(self.eigenvalues)
         return float(a.max() / a.min())
+
+    @cached_property
+    def eigh(self) -> tuple[np.ndarray, np.ndarray]:
+        """(eigenvalues, orthonormal eigenvectors as columns) of A, by one ``numpy.linalg.eigh``."""
+        lam, vecs = np.linalg.eigh(self.A)
+        return lam, vecs
+
+    @cached_property
+    def normalised_solution(self) -> np.ndarray:
+        """A⁻¹ rhs / ‖A⁻¹ rhs‖ (dense solve, computed once): the state HHL aims at."""
+        y = self.solution()
+        return np.asarray(y / np.linalg.norm(y))
 
     def solution(self) -> np.ndarray:
         """y = A⁻¹ rhs (normalised rhs) by a dense solve — the ideal HHL output before scaling."""

@@ -20,7 +20,8 @@ from qsgd_ref.base.indexing import lifted_dimension
 from qsgd_ref.carleman.symbolic.render import table_excerpt
 from qsgd_ref.problem import Problem, make_problem
 from qsgd_ref.quantum.dilation import MAX_SYSTEM_QUBITS
-from qsgd_ref.quantum.pipeline import HHLPlan, hhl, plan_hhl, system_qubits
+from qsgd_ref.quantum.pipeline import estimate, hhl, system_qubits
+from qsgd_ref.quantum.result import HHLEstimate
 from qsgd_ref.system.eq6 import condition_number, eq6_system
 from qsgd_ref.theory.regimes import classify
 from qsgd_ref.theory.table import bounds
@@ -114,11 +115,11 @@ def printed_steps(steps: int) -> list[int]:
 
 def run_demo(problem: Problem | None = None, *, orders: list[int] | None = None, shots: int = 20000,
              out: str | Path = "qsgd-ref-demo", source: str = "", shown_as: str | Path | None = None,
-             hhl_gate: Callable[[HHLPlan], str | None] | None = None) -> int:
+             hhl_gate: Callable[[HHLEstimate], str | None] | None = None) -> int:
     """Run ``problem`` (default :func:`default_problem`) through every stage, printing each; write the
     figure into the folder ``out`` (printed as ``shown_as`` when the caller moves it there later);
-    ``shots = 0`` skips the HHL stage. ``hhl_gate(plan)`` may return a reason to skip the HHL stage
-    (e.g. over a time budget), given the stage's plan. Returns the exit status 0."""
+    ``shots = 0`` skips the HHL stage. ``hhl_gate(estimate)`` may return a reason to skip the HHL stage
+    (e.g. over a time budget), given the stage's work estimate (HHL-4). Returns the exit status 0."""
     start = time.perf_counter()
     problem = default_problem() if problem is None else problem
     orders = [1, 2, 3, 4] if orders is None else orders
@@ -178,7 +179,7 @@ def _error_table(problem: Problem, results: dict[int, dict[str, Any]]) -> None:
           f"{'yes' if below else 'NO'}")
 
 
-def _hhl_stage(problem: Problem, shots: int, gate: Callable[[HHLPlan], str | None] | None) -> None:
+def _hhl_stage(problem: Problem, shots: int, gate: Callable[[HHLEstimate], str | None] | None) -> None:
     small = reduced_for_hhl(problem)
     _section(f"HHL on the Eq. 6 system of the problem reduced to N = {small.order}, T = {small.steps} (clauses HHL-*)")
     rows, k = system_qubits(small)
@@ -186,14 +187,15 @@ def _hhl_stage(problem: Problem, shots: int, gate: Callable[[HHLPlan], str | Non
         print(f"skipped: the reduced Eq. 6 system has {rows:,} rows, {k} system qubits once dilated; at most "
               f"{MAX_SYSTEM_QUBITS} are simulated")
         return
-    plan = plan_hhl(small)
+    plan = estimate(small, shots=shots)
     reason = gate(plan) if gate is not None else None
     if reason is not None:
         print(f"skipped: {reason}")
         return
-    res = hhl(small, shots=shots, seed=1, plan=plan).to_json()
+    res = hhl(small, shots=shots, seed=1, planned=plan).to_json()
     print(f"fidelity {res['fidelity']:.6f}, success probability {res['success_probability']:.4f}, "
-          f"qubits {res['qubits']}, depth {res['depth']}, CX {res['cx']} (clock: {res['clock'].get('bits')} bits)")
+          f"qubits {res['qubits']}, CX {res['cx']:,} ({res['cx_method']}) (clock: {res['clock'].get('bits')} bits, "
+          f"c0 = {res['clock'].get('c0'):.4g})")
     if res["u_T"] is None:
         print("u(T) not downloaded: u(0) = 0 leaves no classically known reference entry (clause DNL-1)")
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from qsgd_ref.base.limits import memory_budget
 from qsgd_ref.cli import work
 from qsgd_ref.cli.options import IntIn, IntList
 from qsgd_ref.cli.output import output_folder
@@ -40,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from qsgd_ref.problem import load_problem
-    from qsgd_ref.quantum.pipeline import HHLPlan
+    from qsgd_ref.quantum.result import HHLEstimate
     from qsgd_ref.report.demo import default_problem, demo_orders, run_demo
 
     problem = load_problem(args.problem) if args.problem else default_problem()
@@ -50,9 +51,8 @@ def run(args: argparse.Namespace) -> int:
     work.check(estimate._replace_what(f"the demo's trajectories of {problem.name or 'the problem'} for N = "
                                       f"{','.join(map(str, shown)) or '-'} (T = {problem.steps:,})"), args)
 
-    def gate(plan: HHLPlan) -> str | None:
-        hhl = work.hhl_work(plan.enc.qubits, plan.clock.bits, problem.n, shots=args.shots, count_resources=True)
-        return work.over_budget(hhl, args)
+    def gate(plan: HHLEstimate) -> str | None:
+        return plan.over_time(args.max_time) or plan.over_memory(args.max_memory or memory_budget())
 
     options: dict[str, Any] = {"orders": args.orders, "shots": args.shots, "source": args.problem or "",
                                "hhl_gate": gate}
