@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -105,6 +106,14 @@ def output_file(path: str | Path | None, option: str) -> Iterator[OutputFile | N
         out.commit()
     else:
         out.discard()
+
+
+def emit(out: OutputFile | None, text: str) -> None:
+    """``text`` into the reserved file ``out``, or onto stdout when there is none."""
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text)
 
 
 class OutputFolder:

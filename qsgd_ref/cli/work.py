@@ -28,6 +28,7 @@ from qsgd_ref.base.limits import human_bytes, memory_budget
 from qsgd_ref.base.precision import working_bits
 from qsgd_ref.cli.options import ByteSize, Seconds
 from qsgd_ref.problem import Problem
+from qsgd_ref.theory import norms
 
 #: Default time budget of one command, in seconds (override: --max-time).
 DEFAULT_TIME_BUDGET = 1800.0
@@ -146,6 +147,21 @@ def _distinct(items: Any) -> list[Any]:
     return list(seen.values())
 
 
+def _norm_seconds(n: int, ell: int, nnz: int) -> float:
+    """The certified bound h ≥ ‖H_ℓ‖₂ of one matrix by the method theory.norms picks for its size: the
+    exact elimination (side k ≤ 32), the verified Cholesky of the k × k Gram matrix (k ≤ 4,000), else
+    √(‖·‖₁‖·‖∞) from the non-zeros; a vector (ℓ = 0) by its exact sum of squares."""
+    z = nnz + (n if ell == 1 else 0)
+    if ell == 0:
+        return z * FRACTION_OP
+    k = n  # the smaller side of the n × n^ℓ matrix
+    if k <= norms.EXACT_MAX_SIDE and z <= norms.EXACT_MAX_NNZ and n ** (ell + 1) <= norms.EXACT_MAX_ENTRIES:
+        return (z * k + k**3) * FRACTION_OP
+    if k <= norms.VERIFIED_MAX_SIDE:
+        return (z * max(1, z // n) + k**3) * FLOP + k * k * FRACTION_OP
+    return z * FRACTION_OP
+
+
 @dataclass(frozen=True)
 class Shape:
     """What the cost of a problem's iterations depends on."""
@@ -157,14 +173,14 @@ class Shape:
     f0: bool
     denominator_bits: int  # the largest common denominator of one map, in bits
     distinct_maps: int
-    gram_ops: int  # Fraction operations of the exact norm bounds (dense Gram matrices, once each)
+    norm_seconds: float  # the certified norm bounds of theory.norms, once per distinct matrix
 
     @classmethod
     def of(cls, problem: Problem, order: int | None = None, steps: int | None = None) -> Shape:
         n = problem.n
         maps = _distinct(problem.maps)
         nnz: dict[int, int] = {1: n}
-        dbits, f0, gram = 1, False, 0
+        dbits, f0, gram = 1, False, 0.0
         for fmap in maps:
             den = 1
             for ell, a in fmap.items():
@@ -174,8 +190,11 @@ class Shape:
                 else:
                     nnz[ell] = max(nnz.get(ell, 0), a.nnz + (n if ell == 1 else 0))
             dbits = max(dbits, den.bit_length())
-        for ell in (ell for ell, _ in {(ell, id(a)) for m in maps for ell, a in m.items()}):
-            gram += n * n * n**ell if ell else n
+        seen: set[int] = set()
+        for ell, a in ((ell, a) for m in maps for ell, a in m.items()):
+            if id(a) not in seen:
+                seen.add(id(a))
+                gram += _norm_seconds(n, ell, a.nnz)
         return cls(n, problem.order if order is None else order, problem.steps if steps is None else steps,
                    nnz, f0, dbits, len(maps), gram)
 
@@ -213,7 +232,7 @@ def reference_work(problem: Problem, *, dps: int, certified: bool = False, engin
     loops, elems = s.step_counts()
     what = f"the reference of {problem.name or 'the problem'} (n = {n}, N = {N}, D = {D:,}, T = {T:,}"
     bits = working_bits(dps)
-    norms = 3 * s.gram_ops * FRACTION_OP + 2 * (T + 1) * N * N * 2e-6
+    norms = s.norm_seconds + 2 * (T + 1) * N * N * 2e-6
     json_text = 2 * (T + 1) * (2 * n + 1) * (dps + 12)
     if engine == "float64":
         seconds = T * (1.5e-4 + elems * 3e-9 + s.exact_ops() * 1e-8) + (T + 1) * (2 * n + 1) * 2e-6 + norms

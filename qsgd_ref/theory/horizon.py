@@ -176,9 +176,11 @@ def whole_horizon_series(h_steps: Sequence[Norms], r: Fraction, order: int, step
     at the current precision (each candidate is a rigorous bound, so their minimum is one)."""
     f0 = any(h.get(0) for h in h_steps)
     best: list[Any] = [None] * (steps + 1)
+    base = [{ell: ball(x) for ell, x in h.items()} for h in h_steps]  # converted once, scaled per λ below
     for k in range(GRID_SIZE):
         lam = flint.arb(2) ** (flint.arb(k) / 2)
-        hb = [{ell: ball(x) * lam ** (ell - 1) if ell >= 2 else ball(x) for ell, x in h.items()} for h in h_steps]
+        powers = {ell: lam ** (ell - 1) for h in base for ell in h if ell >= 2}
+        hb = [{ell: b * powers[ell] if ell >= 2 else b for ell, b in h.items()} for h in base]
         scale = lam ** (-order)
 
         def stop(t: int, v: Any, scale: Any = scale) -> bool:  # this λ no longer helps: stop it

@@ -10,7 +10,7 @@ from qsgd_ref.base.limits import human_bytes, memory_budget
 from qsgd_ref.cli import work
 from qsgd_ref.cli.flags import as_flags
 from qsgd_ref.cli.options import SEED, IntIn
-from qsgd_ref.cli.output import dumps, output_file
+from qsgd_ref.cli.output import dumps, emit, output_file
 from qsgd_ref.problem import load_problem
 from qsgd_ref.quantum.clock import MAX_CLOCK, MIN_CLOCK
 from qsgd_ref.quantum.dilation import MAX_SYSTEM_QUBITS
@@ -74,9 +74,5 @@ def run(args: argparse.Namespace) -> int:
             raise SizeLimitError("--max-memory", f"{reason} (raise it to run anyway)")
         result = hhl(problem, clock_bits=args.clock_qubits, shots=args.shots, seed=args.seed,
                      count_resources=args.resources, planned=est)
-        text = dumps(result.to_json())
-        if out is None:
-            sys.stdout.write(text)
-        else:
-            out.write_text(text)
+        emit(out, dumps(result.to_json()))
     return 0

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from qsgd_ref.base.errors import InputError
 from qsgd_ref.base.precision import DEFAULT_DPS, MAX_DPS, MIN_DPS
 from qsgd_ref.cli import work
 from qsgd_ref.cli.flags import as_flags
 from qsgd_ref.cli.options import IntIn
-from qsgd_ref.cli.output import dumps, output_file
+from qsgd_ref.cli.output import dumps, emit, output_file
 from qsgd_ref.problem import MAX_ORDER, MAX_STEPS, load_problem
 from qsgd_ref.report.reference import ENGINES, reference
 from qsgd_ref.trajectories.float64 import SCHEMES
@@ -64,9 +63,5 @@ def run(args: argparse.Namespace) -> int:
         with as_flags({"engine": "--engine", "scheme": "--scheme", "certified": "--certified"}):
             result = reference(problem, dps=args.dps, certified=args.certified, engine=args.engine,
                                scheme=args.scheme)
-        text = dumps(result.to_json())
-        if out is None:
-            sys.stdout.write(text)
-        else:
-            out.write_text(text)
+        emit(out, dumps(result.to_json()))
     return 0
