@@ -184,3 +184,27 @@ def test_estimates_are_within_a_factor_of_a_few_of_a_real_run(tmp_path):
     reference(p, dps=50)
     took = time.perf_counter() - start
     assert took / 4 <= estimate.seconds <= took * 8, (estimate.seconds, took)
+
+
+@pytest.mark.clause("CLI-3")
+@pytest.mark.parametrize("n", [40, 1000])
+def test_norm_work_is_sized_by_the_method_theory_norms_uses_not_by_dense_gram_matrices(n):
+    """A sparse n = 1000 quadratic map (5 non-zeros per row): the certified norms cost one sparse product
+    and one dense 1000 × 1000 Cholesky (about 0.3 s), not 1000 · 1000 · 1000² Fraction operations
+    (the former estimate refused `reference --engine float64` at '104 days'; it runs in seconds)."""
+    from fractions import Fraction
+
+    from qsgd_ref.problem import ExactMatrix, make_problem
+    from qsgd_ref.theory import norms
+
+    f1 = ExactMatrix.from_entries((n, n), [(i, j % n, Fraction(-1, 8)) for i in range(n) for j in range(i, i + 5)])
+    f2 = ExactMatrix.from_entries((n, n * n), [(i, (7 * i + 3 * k) % (n * n), Fraction(1, 1000))
+                                               for i in range(n) for k in range(5)])
+    p = make_problem(F={1: f1, 2: f2}, u0=[Fraction(1, 10)] * n, steps=50, order=2)
+    shape = work.Shape.of(p)
+    dense_fraction_ops = n * n * n**2  # what the former estimate charged for F_2
+    assert shape.norm_seconds < 10, shape.norm_seconds
+    assert shape.norm_seconds < dense_fraction_ops * work.FRACTION_OP / 100
+    assert norms.norm_upper(f2).method == norms.VERIFIED  # the method the estimate models for this size
+    est = work.reference_work(p, dps=30, engine="float64")
+    assert est.seconds < 60, est.line()
