@@ -34,8 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m proofs_numeric", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small grids (a minute or two)")
-    parser.add_argument("--out", default=str(ROOT / "docs" / "proofs_numeric.md"),
-                        help="the Markdown report (default docs/proofs_numeric.md; figures go to its figures/)")
+    parser.add_argument("--out", default=None,
+                        help="the Markdown report; figures go to its folder's figures/ (default: the tracked "
+                             "docs/proofs_numeric.md for the full grids, ./proofs_numeric-quick/proofs_numeric.md "
+                             "with --quick, so a quick run never overwrites the committed report)")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="a running Dask scheduler (tcp://host:8786)")
     parser.add_argument("--workers", type=int, metavar="K",
                         help="worker processes of the local cluster (default: one per core, 0 with --quick; "
@@ -43,7 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick and args.scheduler is None and args.workers is None:
         args.workers = 0
-    out = Path(args.out)
+    if args.out is not None:
+        out = Path(args.out)
+    elif args.quick:
+        out = Path.cwd() / "proofs_numeric-quick" / "proofs_numeric.md"
+        out.parent.mkdir(exist_ok=True)
+    else:
+        out = ROOT / "docs" / "proofs_numeric.md"
     figdir = out.parent / "figures"
     modules = [importlib.import_module(name) for name in MODULES]
     grids = [mod.tasks(args.quick) for mod in modules]
