@@ -19,7 +19,7 @@ from qsgd_ref.problem import Problem, make_problem
 from qsgd_ref.theory.norms import norm2_upper
 
 #: how many times more examples a test with its own ``max_examples`` draws under the thorough profile
-THOROUGH_FACTOR = 10
+THOROUGH_FACTOR = 4
 
 
 def examples(n: int) -> int:

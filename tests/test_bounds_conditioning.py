@@ -26,7 +26,7 @@ def _kappa(p):
 
 @pytest.mark.slow  # 2-4 s: 25 dense SVDs of L up to ~900 rows, exact norm bounds
 @pytest.mark.clause("COND-1", "COND-2")
-@settings(max_examples=examples(25))  # 250 under thorough: one example costs ~0.3 s there
+@settings(max_examples=examples(25))  # 100 under thorough: one example costs ~0.3 s there
 @given(inst=instances(regime="fully", max_steps=30, f0=False))
 def test_kappa_below_the_bounds_fully_dissipative(inst):
     """κ (dense SVD, second method) ≤ COND-1 bound ≤ COND-2 T-uniform bound (ρ(m) = h_1 < 1)."""

@@ -240,7 +240,7 @@ def test_map_iteration_equals_explicit_index_loops(p):
 
 
 @pytest.mark.clause("LIFT-2", "MAP-1")
-@settings(max_examples=examples(25))  # 250 under thorough: one example costs ~0.3 s there
+@settings(max_examples=examples(25))  # 100 under thorough: one example costs ~0.3 s there
 @given(p=tiny_problems())
 def test_lifted_iteration_is_exact_while_no_block_is_dropped(p):
     """ŷ_1(t) = u(t) exactly as long as N ≥ q^t (no block k > N is reached), and ŷ_j(t) = u(t)^{⊗j} on a

@@ -209,7 +209,7 @@ def exact_compressed(m: np.ndarray, c: np.ndarray, n: int, order: int) -> tuple[
 
 
 @pytest.mark.clause("LIFT-4")
-@settings(max_examples=examples(25))  # 250 under thorough: one example costs ~0.3 s there
+@settings(max_examples=examples(25))  # 100 under thorough: one example costs ~0.3 s there
 @given(case=float_maps(max_n=3, max_order=3))
 def test_compressed_matrix_equals_the_oracle_compressed_exactly(case):
     """Path: carleman.monomial.compressed_matrix (rows of one position per monomial times S, on the float CSR

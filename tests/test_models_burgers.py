@@ -127,7 +127,7 @@ rationals = st.fractions(min_value=-2, max_value=2, max_denominator=50)
 
 
 @pytest.mark.clause("MOD-10", "MAP-1")
-@settings(max_examples=examples(25))  # 250 under thorough: one example costs ~0.3 s there
+@settings(max_examples=examples(25))  # 100 under thorough: one example costs ~0.3 s there
 @given(u=st.lists(rationals, min_size=16, max_size=16), v=st.lists(rationals, min_size=16, max_size=16),
        flips=st.lists(st.sampled_from([-1, 1]), min_size=16, max_size=16))
 def test_f2_is_the_central_difference_of_u_squared_exactly(u, v, flips):

@@ -39,7 +39,7 @@ def test_every_interactive_draw_is_labelled():
 
 def test_a_tests_own_example_count_deepens_under_thorough():
     """A literal ``@settings(max_examples=8)`` would draw 8 examples under the thorough profile too; each
-    goes through strategies.examples (ci: n, thorough: 10 n)."""
+    goes through strategies.examples (ci: n, thorough: THOROUGH_FACTOR · n)."""
     def scaled(node: ast.expr) -> bool:
         if isinstance(node, ast.IfExp):
             return scaled(node.body) and scaled(node.orelse)
