@@ -69,12 +69,13 @@ def test_majorant_bounds_the_error_at_every_step(inst):
 
 @pytest.mark.clause("BND-1")
 @settings(max_examples=examples(8))
-# max_steps = 7: the exact iterates of a cubic map have about 3^T times the digits of its coefficients
-# (3^12 made single examples run for minutes under the thorough profile)
-@given(inst=instances(regime="fully", n=1, max_steps=7, nonneg_scalar=True, time_dependent=False))
+@given(inst=instances(regime="fully", n=1, max_steps=12, nonneg_scalar=True, time_dependent=False))
 def test_majorant_attained_for_scalar_nonnegative(inst):
-    """Equality, exactly (Fractions): n = 1, H_ℓ ≥ 0, u(0) ≥ 0."""
+    """Equality, exactly (Fractions): n = 1, H_ℓ ≥ 0, u(0) ≥ 0 (any T; a cubic map is cut to T ≤ 6, since
+    its exact majorant v(t)^k has about 3^t times the digits of the coefficients: T = 11 took 33 s)."""
     p = inst.problem
+    if p.degree >= 3:
+        p = p.with_(steps=min(p.steps, 6))
     assert all(x + (1 if ell == 1 else 0) >= 0 for ell, a in p.maps[0].items() for x in a.values())
     exact = exact_errors(p, p.steps)
     assert majorant_exact(p) == [abs(e[0]) for e in exact]

@@ -228,7 +228,9 @@ def lyapunov_basis(problem: Problem) -> Basis | str:
             continue
         rf = low.T / np.sqrt(np.linalg.norm(p, 2))
         score = _float_score(problem, rf)
-        if math.isfinite(score) and (best is None or score < best[0]):
+        # an infinite score (the float majorant in the weight overflows by T) still gives a valid P: the
+        # view exists, its bound is just useless; only a finite score is preferred over another
+        if not math.isnan(score) and (best is None or score < best[0]):
             best = (score, rf, c)
     if best is None:
         return "the Stein equation gave no positive definite P in float64"
