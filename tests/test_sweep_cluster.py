@@ -127,7 +127,9 @@ def test_task_whose_worker_dies_is_lost_not_a_row():
         done = sorted(ex.unordered(die_on_three, [(i,) for i in range(12)]), key=lambda d: d.index)
     assert [d.value for d in done if d.lost is None] == [i * i for i in range(12) if i != 3], done
     assert [(d.index, d.value) for d in done if d.lost is not None] == [(3, None)], done
-    assert "KilledWorker" in str(done[3].lost)
+    # KilledWorker as a rule; under load the future can also come back 'lost'/'cancelled' with no exception
+    # (the thorough stage once saw that, and the executor raised None: it is a lost task too)
+    assert "KilledWorker" in str(done[3].lost) or "worker was lost" in str(done[3].lost), done[3]
 
 
 @pytest.mark.clause("FMT-5")

@@ -200,8 +200,11 @@ class Executor:
                     future.release()
                     yield Done(i, value)
                     continue
+                if future.status != "error":  # cancelled or lost with its worker: no exception to raise
+                    yield Done(i, None, f"the task was {future.status} (its worker was lost)")
+                    continue
                 exc = future.exception()
-                if type(exc).__name__ in ("KilledWorker", "CancelledError", "FutureCancelledError"):
+                if exc is None or type(exc).__name__ in ("KilledWorker", "CancelledError", "FutureCancelledError"):
                     yield Done(i, None, f"{type(exc).__name__}: {exc}")
                     continue
                 raise exc
