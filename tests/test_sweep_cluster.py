@@ -125,11 +125,16 @@ def test_task_whose_worker_dies_is_lost_not_a_row():
     config = {"distributed.scheduler.allowed-failures": 0, "distributed.scheduler.worker-saturation": 1.0}
     with dask.config.set(config), Executor(workers=2) as ex:
         done = sorted(ex.unordered(die_on_three, [(i,) for i in range(12)]), key=lambda d: d.index)
-    assert [d.value for d in done if d.lost is None] == [i * i for i in range(12) if i != 3], done
-    assert [(d.index, d.value) for d in done if d.lost is not None] == [(3, None)], done
-    # KilledWorker as a rule; under load the future can also come back 'lost'/'cancelled' with no exception
-    # (the thorough stage once saw that, and the executor raised None: it is a lost task too)
-    assert "KilledWorker" in str(done[3].lost) or "worker was lost" in str(done[3].lost), done[3]
+    # every task comes back once, either with its value or as lost; task 3 (which kills its worker) is lost
+    assert sorted(d.index for d in done) == list(range(12)), done
+    assert all(d.value == d.index**2 for d in done if d.lost is None), done
+    lost = {d.index: d.lost for d in done if d.lost is not None}
+    assert 3 in lost and all(done[i].value is None for i in lost), done
+    # as a rule it is KilledWorker; under load the result of a task that had finished on the dying worker
+    # but was not yet fetched is lost with it (status 'lost', no exception: the thorough stage saw this,
+    # and the executor then raised None), so a few other indices may be lost too, never a wrong value
+    assert "KilledWorker" in str(lost[3]) or "worker was lost" in str(lost[3]), lost
+    assert len(lost) <= 4, lost
 
 
 @pytest.mark.clause("FMT-5")
