@@ -473,11 +473,11 @@ def test_scheme_difference_matches_the_integer_engines_two_schemes():
 
 @pytest.mark.clause("ORC-1", "REG-7")
 def test_every_corpus_regime_is_decided_in_the_2_norm():
-    """docs/oracle.md promises that no corpus verdict needs REG-7's eigenbasis or Lyapunov views."""
+    """docs/oracle.md promises that no corpus verdict needs REG-7's eigenbasis or Lyapunov views (the
+    verdicts themselves are checked against the independent float64 engine in test_oracle_verify)."""
     checked = 0
     for _, _, t in _tests():
         if "regime" in t["expected"]:
-            r = classify(parse_problem(t["problem"]))
-            assert r.regime == t["expected"]["regime"] and r.regime_basis == "2-norm", t["tcId"]
+            assert classify(parse_problem(t["problem"])).regime_basis == "2-norm", t["tcId"]
             checked += 1
     assert checked >= 10

@@ -148,17 +148,15 @@ def _distinct(items: Any) -> list[Any]:
 
 
 def _norm_seconds(n: int, ell: int, nnz: int) -> float:
-    """The certified bound h ≥ ‖H_ℓ‖₂ of one matrix by the method theory.norms picks for its size: the
-    exact elimination (side k ≤ 32), the verified Cholesky of the k × k Gram matrix (k ≤ 4,000), else
-    √(‖·‖₁‖·‖∞) from the non-zeros; a vector (ℓ = 0) by its exact sum of squares."""
+    """The certified bound h ≥ ‖H_ℓ‖₂ of one matrix (n × n^ℓ; a vector for ℓ = 0) by the method
+    theory.norms picks for its size: the exact elimination, the verified Cholesky of the n × n Gram
+    matrix, or √(‖·‖₁‖·‖∞) from the non-zeros."""
     z = nnz + (n if ell == 1 else 0)
-    if ell == 0:
-        return z * FRACTION_OP
-    k = n  # the smaller side of the n × n^ℓ matrix
-    if k <= norms.EXACT_MAX_SIDE and z <= norms.EXACT_MAX_NNZ and n ** (ell + 1) <= norms.EXACT_MAX_ENTRIES:
-        return (z * k + k**3) * FRACTION_OP
-    if k <= norms.VERIFIED_MAX_SIDE:
-        return (z * max(1, z // n) + k**3) * FLOP + k * k * FRACTION_OP
+    method = norms.planned_method((n, n**ell), z)
+    if method == norms.EXACT:
+        return (z * n + n**3) * FRACTION_OP if ell else z * FRACTION_OP
+    if method == norms.VERIFIED:
+        return (z * max(1, z // n) + n**3) * FLOP + n * n * FRACTION_OP
     return z * FRACTION_OP
 
 

@@ -19,10 +19,11 @@ from qiskit import QuantumCircuit, transpile
 
 from qsgd_ref.base.errors import InputError, SizeLimitError
 from qsgd_ref.base.indexing import lifted_dimension
+from qsgd_ref.base.limits import human_bytes
 from qsgd_ref.base.precision import DEFAULT_DPS
 from qsgd_ref.problem import Problem
 from qsgd_ref.quantum import resources as rc
-from qsgd_ref.quantum.clock import Clock, check_clock_bits, make_clock
+from qsgd_ref.quantum.clock import MIN_CLOCK, Clock, check_clock_bits, make_clock
 from qsgd_ref.quantum.dilation import MAX_SYSTEM_QUBITS, Encoded, encode
 from qsgd_ref.quantum.download import Counts, Download, download
 from qsgd_ref.quantum.hhl import BASIS, aer_statevector, hhl_circuit, postselect, resources, simulate
@@ -117,12 +118,16 @@ def system_qubits(problem: Problem) -> tuple[int, int]:
 def _plan(problem: Problem, clock_bits: int | None, dps: int, u_tol: float, target: float,
           given: HHLEstimate | None = None) -> _Plan:
     t0 = time.perf_counter()
-    rows, _ = system_qubits(problem)
-    if (rows - 1).bit_length() > MAX_SYSTEM_QUBITS:  # even undilated: refused before it is built
-        raise SizeLimitError("problem", f"the Eq. 6 system has {rows:,} rows: at least {(rows - 1).bit_length()} "
-                             f"system qubits, over the {MAX_SYSTEM_QUBITS} simulated here")
     if clock_bits is not None:
         check_clock_bits(clock_bits)
+    rows, k = system_qubits(problem)
+    if k > MAX_SYSTEM_QUBITS:  # refused before the system is built
+        c = clock_bits or MIN_CLOCK
+        raise SizeLimitError("problem", f"the Eq. 6 system has {rows:,} rows (T = {problem.steps}, "
+                             f"D = {rows // (problem.steps + 1):,}): {k} system qubits once dilated, at least "
+                             f"{k + c + 1} with clock and ancilla (a state vector of "
+                             f"{human_bytes(16 * 2 ** (k + c + 1))} and dense {2 ** k:,} × {2 ** k:,} powers of U); "
+                             f"at most {MAX_SYSTEM_QUBITS} system qubits are simulated")
     if not 0 < target < 1:
         raise InputError("target_fidelity", f"must be in (0, 1), got {target}")
     if not u_tol > 0:

@@ -114,8 +114,7 @@ def norm_upper(a: ExactMatrix, *, method: str | None = None) -> NormBound:
         return NormBound(_sqrt_upper(Fraction(sum(x * x for x in a.numerators), a.denominator**2)), EXACT)
     k = min(m, c)
     if method is None:
-        small = k <= EXACT_MAX_SIDE and a.nnz <= EXACT_MAX_NNZ and m * c <= EXACT_MAX_ENTRIES
-        method = EXACT if small else VERIFIED
+        method = EXACT if planned_method(a.shape, a.nnz) == EXACT else VERIFIED
     if method == EXACT:
         return NormBound(_exact(a), EXACT)
     if method == FALLBACK:
@@ -127,6 +126,16 @@ def norm_upper(a: ExactMatrix, *, method: str | None = None) -> NormBound:
             return NormBound(out, VERIFIED)
         reason = out
     return NormBound(_one_inf_bound(a), FALLBACK, reason)
+
+
+def planned_method(shape: tuple[int, int], nnz: int) -> str:
+    """The method :func:`norm_upper` picks for a matrix of this shape and number of non-zeros, decided
+    from the sizes alone (the verified method may still fall back at run time, with its reason)."""
+    m, c = shape
+    k = min(m, c)
+    if k <= 1 or (k <= EXACT_MAX_SIDE and nnz <= EXACT_MAX_NNZ and m * c <= EXACT_MAX_ENTRIES):
+        return EXACT
+    return VERIFIED if _verified_refusal(k, nnz) is None else FALLBACK
 
 
 def norm2_upper(a: np.ndarray) -> Fraction:

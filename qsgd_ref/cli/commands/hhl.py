@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from qsgd_ref.base.errors import SizeLimitError
-from qsgd_ref.base.limits import human_bytes, memory_budget
+from qsgd_ref.base.limits import memory_budget
 from qsgd_ref.cli import work
 from qsgd_ref.cli.flags import as_flags
 from qsgd_ref.cli.options import SEED, IntIn
@@ -52,18 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from qsgd_ref.quantum.pipeline import estimate, hhl, system_qubits
+    from qsgd_ref.quantum.pipeline import estimate, hhl
 
     with output_file(args.out, "--out") as out:
         problem = load_problem(args.problem)
-        rows, k = system_qubits(problem)
-        if k > MAX_SYSTEM_QUBITS:
-            c = args.clock_qubits or MIN_CLOCK
-            raise SizeLimitError("PROBLEM.json", f"the Eq. 6 system has {rows:,} rows (T = {problem.steps}, "
-                                 f"D = {rows // (problem.steps + 1):,}): {k} system qubits once dilated, at least "
-                                 f"{k + c + 1} with clock and ancilla (a state vector of {human_bytes(16 * 2 ** (k + c + 1))}"
-                                 f" and dense {2 ** k:,} × {2 ** k:,} powers of U); at most {MAX_SYSTEM_QUBITS} "
-                                 "system qubits are simulated")
         with as_flags({"clock_qubits": "--clock-qubits", "L": "PROBLEM.json", "b": "PROBLEM.json",
                        "problem": "PROBLEM.json"}):
             est = estimate(problem, clock_bits=args.clock_qubits, count_resources=args.resources, shots=args.shots)

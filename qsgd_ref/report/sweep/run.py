@@ -203,8 +203,8 @@ class Executor:
                 if future.status != "error":  # cancelled or lost with its worker: no exception to raise
                     yield Done(i, None, f"the task was {future.status} (its worker was lost)")
                     continue
-                exc = future.exception()
-                if exc is None or type(exc).__name__ in ("KilledWorker", "CancelledError", "FutureCancelledError"):
+                exc = future.exception()  # status "error": the task raised, or its workers were killed
+                if type(exc).__name__ in ("KilledWorker", "CancelledError", "FutureCancelledError"):
                     yield Done(i, None, f"{type(exc).__name__}: {exc}")
                     continue
                 raise exc
